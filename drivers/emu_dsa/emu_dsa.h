@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_EMU_DSA_H
+#define SVART_EMU_DSA_H
+
+/**
+ * @file
+ * Emulated Intel DSA device.
+ *
+ * A software model of a DSA device that executes real work descriptors on
+ * the calling process's memory. It exposes the same two surfaces hardware
+ * does and nothing else:
+ *  - a BAR0-like register file (emu_dsa_mmio_read64/write64 and 32-bit forms):
+ *    capability registers, WQCFG, CMD/CMDSTS, GENSTS, SWERR;
+ *  - per-WQ portals: a posted 64-byte write (MOVDIR64B semantics, dedicated
+ *    WQs) and an accept/retry 64-byte write (ENQCMD semantics, shared WQs).
+ * Completion records and batch descriptor lists live in process memory, as
+ * on hardware. Engines that execute descriptors run as a DPDK service, a
+ * private thread, or are stepped by hand (tests).
+ *
+ * Every memory access of the device goes through one translation step
+ * (emu_mmu.h): an address the process cannot access with the needed
+ * permission ends the descriptor with a page-fault completion carrying the
+ * faulting address, never a crash.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct emu_dsa;
+
+/** Where the engines run. */
+enum emu_dsa_engine_mode {
+	EMU_DSA_ENGINE_SERVICE = 0, /**< a DPDK service, mapped to a service lcore */
+	EMU_DSA_ENGINE_THREAD,      /**< a private pthread per engine */
+	EMU_DSA_ENGINE_MANUAL,      /**< none: the caller steps emu_dsa_engine_poll() */
+};
+
+/** Device profile: what the capability registers report. */
+struct emu_dsa_profile {
+	uint16_t version;         /**< VERSION register (0x100 = DSA 1.0) */
+	uint8_t num_wqs;          /**< WQCAP.num_wqs */
+	uint16_t total_wq_size;   /**< WQCAP.total_wq_size */
+	uint8_t num_engines;      /**< ENGCAP: engines (one executor each) */
+	uint8_t max_xfer_shift;   /**< GENCAP: max transfer = 2^n bytes */
+	uint8_t max_batch_shift;  /**< GENCAP: max batch = 2^n descriptors */
+	bool dedicated_mode;      /**< WQCAP.dedicated_mode */
+	bool shared_mode;         /**< WQCAP.shared_mode */
+	bool block_on_fault;      /**< GENCAP.block_on_fault */
+	enum emu_dsa_engine_mode engine_mode;
+	int engine_lcore;         /**< service lcore / cpu for engine 0; -1 = pick */
+	int numa_node;            /**< reported NUMA node, -1 = unknown */
+};
+
+/** Fill a profile with the defaults from config/emu_dsa_profile.h. */
+void emu_dsa_profile_default(struct emu_dsa_profile *p);
+
+/**
+ * Create a device in the disabled state.
+ *
+ * @return the device, or NULL with *err set: -EINVAL (bad profile),
+ *   -ENOMEM, or the errno of starting the engines (-ENODEV no service lcore).
+ */
+struct emu_dsa *emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err);
+
+/** Disable, stop the engines and free the device. NULL is ignored. */
+void emu_dsa_destroy(struct emu_dsa *dev);
+
+/** Read a 64-bit register at a BAR0 offset (unknown offsets read 0). */
+uint64_t emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off);
+/** Read a 32-bit register at a BAR0 offset. */
+uint32_t emu_dsa_mmio_read32(struct emu_dsa *dev, uint32_t off);
+/** Write a 64-bit register (read-only and unknown offsets are ignored). */
+void emu_dsa_mmio_write64(struct emu_dsa *dev, uint32_t off, uint64_t val);
+/** Write a 32-bit register; a write to CMD runs the command before returning. */
+void emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val);
+
+/**
+ * Posted 64-byte write of a descriptor to WQ wq's portal (MOVDIR64B).
+ * No feedback: a descriptor that finds the WQ disabled or full is dropped
+ * and recorded in SWERR, as on hardware.
+ */
+void emu_dsa_portal_movdir64b(struct emu_dsa *dev, uint16_t wq, const void *desc);
+
+/**
+ * Accept/retry 64-byte write to a shared WQ's portal (ENQCMD). The CPU
+ * replaces the descriptor's PASID with the submitter's (pasid) and clears
+ * its privilege bit.
+ *
+ * @return 0 accepted, 1 retry (WQ at its threshold, disabled, or not shared).
+ */
+int emu_dsa_portal_enqcmd(struct emu_dsa *dev, uint16_t wq, const void *desc, uint32_t pasid);
+
+/**
+ * Run one engine for at most budget descriptors (batches count once).
+ * @return descriptors processed.
+ */
+unsigned int emu_dsa_engine_poll(struct emu_dsa *dev, unsigned int engine, unsigned int budget);
+
+/** Number of engines. */
+unsigned int emu_dsa_engine_count(const struct emu_dsa *dev);
+
+/** Device counters (for dump and benchmarks). */
+struct emu_dsa_counters {
+	uint64_t descs;        /**< descriptors executed (batch members included) */
+	uint64_t batches;      /**< batch descriptors executed */
+	uint64_t errors;       /**< completions with an error status */
+	uint64_t swerrs;       /**< software errors recorded (dropped descriptors) */
+	uint64_t retries;      /**< ENQCMD submissions answered retry */
+};
+
+/** Read the device counters. */
+void emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SVART_EMU_DSA_H */

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* Engines: each serves a fixed set of WQs in weighted round robin (weight =
+ * WQ priority) and runs as a DPDK service, a private thread, or by hand. */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_service.h>
+#include <rte_service_component.h>
+
+#include "emu_dsa_internal.h"
+
+/* Idle polls before a private engine thread yields its CPU. */
+#define ENGINE_THREAD_IDLE_SPINS 1024
+
+static unsigned int
+engine_run(struct emu_engine *eng, unsigned int budget)
+{
+	struct emu_dsa *dev = eng->dev;
+	unsigned int done = 0, idle = 0;
+
+	while (done < budget && idle < eng->nb_wqs) {
+		struct emu_wq *wq = &dev->wq[eng->wqs[eng->rr]];
+		unsigned int weight = wq->priority ? wq->priority : 1, k = 0;
+		struct dsa_hw_desc d;
+
+		eng->rr = (uint16_t)((eng->rr + 1) % eng->nb_wqs);
+		while (k < weight && done < budget && emu_wq_pop(wq, &d)) {
+			emu_exec_submitted(eng, wq, &d);
+			k++;
+			done++;
+		}
+		idle = k == 0 ? idle + 1 : 0;
+	}
+	return done;
+}
+
+unsigned int
+emu_dsa_engine_poll(struct emu_dsa *dev, unsigned int engine, unsigned int budget)
+{
+	struct emu_engine *eng;
+	unsigned int n;
+
+	if (engine >= dev->prof.num_engines || dev->engine[engine] == NULL)
+		return 0;
+	eng = dev->engine[engine];
+	pthread_mutex_lock(&eng->lock);
+	n = engine_run(eng, budget);
+	pthread_mutex_unlock(&eng->lock);
+	return n;
+}
+
+bool
+emu_engine_is_async(const struct emu_dsa *dev)
+{
+	return dev->prof.engine_mode != EMU_DSA_ENGINE_MANUAL;
+}
+
+static int32_t
+engine_service_cb(void *arg)
+{
+	struct emu_engine *eng = arg;
+
+	return engine_run(eng, EMU_DSA_ENGINE_BUDGET) > 0 ? 0 : -EAGAIN;
+}
+
+static void *
+engine_thread_main(void *arg)
+{
+	struct emu_engine *eng = arg;
+	unsigned int idle = 0;
+
+	while (!atomic_load_explicit(&eng->stop, memory_order_acquire)) {
+		if (engine_run(eng, EMU_DSA_ENGINE_BUDGET) > 0) {
+			idle = 0;
+		} else if (++idle >= ENGINE_THREAD_IDLE_SPINS) {
+			sched_yield();
+			idle = 0;
+		} else {
+			rte_pause();
+		}
+	}
+	return NULL;
+}
+
+/* Pick a service lcore: the requested one, an existing service lcore, or the
+ * last worker lcore, which is made a service lcore. */
+static int
+engine_pick_service_lcore(int want)
+{
+	uint32_t list[RTE_MAX_LCORE];
+	int n = rte_service_lcore_list(list, RTE_MAX_LCORE);
+	unsigned int lc, last = RTE_MAX_LCORE;
+
+	if (want >= 0) {
+		for (int i = 0; i < n; i++)
+			if ((int)list[i] == want)
+				return want;
+		if (!rte_lcore_is_enabled((unsigned int)want) ||
+		    (unsigned int)want == rte_get_main_lcore())
+			return -EINVAL;
+		return rte_service_lcore_add((uint32_t)want) == 0 ? want : -EBUSY;
+	}
+	if (n > 0)
+		return (int)list[0];
+	RTE_LCORE_FOREACH_WORKER(lc)
+		if (rte_eal_get_lcore_state(lc) == WAIT)
+			last = lc;
+	if (last == RTE_MAX_LCORE)
+		return -ENODEV;
+	return rte_service_lcore_add(last) == 0 ? (int)last : -EBUSY;
+}
+
+static int
+engine_start_service(struct emu_engine *eng, int lcore)
+{
+	struct rte_service_spec spec;
+	int rc, lc;
+
+	lc = engine_pick_service_lcore(lcore);
+	if (lc < 0) {
+		EMU_LOG(ERR, "%s: no lcore for the engine service (start EAL with at least two "
+			"lcores, e.g. -l 0-1, or use engine=thread): %s", eng->dev->name,
+			strerror(-lc));
+		return lc;
+	}
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "%.20s_eng%u", eng->dev->name, eng->id);
+	spec.callback = engine_service_cb;
+	spec.callback_userdata = eng;
+	rc = rte_service_component_register(&spec, &eng->service_id);
+	if (rc != 0)
+		return rc;
+	eng->service_registered = true;
+	rte_service_component_runstate_set(eng->service_id, 1);
+	rte_service_runstate_set(eng->service_id, 1);
+	rc = rte_service_map_lcore_set(eng->service_id, (uint32_t)lc, 1);
+	if (rc != 0)
+		return rc;
+	eng->lcore = lc;
+	rc = rte_service_lcore_start((uint32_t)lc);
+	if (rc != 0 && rc != -EALREADY)
+		return rc;
+	return 0;
+}
+
+static int
+engine_start_thread(struct emu_engine *eng, int cpu)
+{
+	int rc = pthread_create(&eng->thread, NULL, engine_thread_main, eng);
+
+	if (rc != 0)
+		return -rc;
+	eng->thread_running = true;
+	eng->lcore = cpu;
+	if (cpu >= 0 && cpu < CPU_SETSIZE) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		(void)pthread_setaffinity_np(eng->thread, sizeof(set), &set);
+	}
+	return 0;
+}
+
+static void
+engine_free(struct emu_engine *eng)
+{
+	if (eng->service_registered) {
+		rte_service_runstate_set(eng->service_id, 0);
+		rte_service_component_runstate_set(eng->service_id, 0);
+		/* Wait until the service lcore has left the callback. */
+		while (rte_service_may_be_active(eng->service_id) == 1)
+			rte_pause();
+		if (eng->lcore >= 0)
+			rte_service_map_lcore_set(eng->service_id, (uint32_t)eng->lcore, 0);
+		rte_service_component_unregister(eng->service_id);
+	}
+	if (eng->thread_running) {
+		atomic_store_explicit(&eng->stop, true, memory_order_release);
+		pthread_join(eng->thread, NULL);
+	}
+	emu_mmu_destroy(eng->mmu);
+	pthread_mutex_destroy(&eng->lock);
+	free(eng);
+}
+
+int
+emu_engines_start(struct emu_dsa *dev)
+{
+	const struct emu_dsa_profile *p = &dev->prof;
+	size_t batch_bytes = ((size_t)1 << p->max_batch_shift) * sizeof(struct dsa_hw_desc);
+
+	for (uint16_t e = 0; e < p->num_engines; e++) {
+		struct emu_engine *eng = aligned_alloc(EMU_CACHE_LINE, sizeof(*eng) + batch_bytes);
+		int rc = 0;
+
+		if (eng == NULL)
+			return -ENOMEM;
+		memset(eng, 0, sizeof(*eng));
+		eng->dev = dev;
+		eng->id = e;
+		eng->lcore = -1;
+		pthread_mutex_init(&eng->lock, NULL);
+		for (uint16_t w = 0; w < p->num_wqs; w++)
+			if (dev->wq[w].engine == e)
+				eng->wqs[eng->nb_wqs++] = w;
+		eng->mmu = emu_mmu_create();
+		dev->engine[e] = eng;
+		if (eng->mmu == NULL)
+			return -ENOMEM;
+		if (eng->nb_wqs == 0)
+			continue;
+		if (p->engine_mode == EMU_DSA_ENGINE_SERVICE)
+			rc = engine_start_service(eng, p->engine_lcore >= 0 ? p->engine_lcore + e : -1);
+		else if (p->engine_mode == EMU_DSA_ENGINE_THREAD)
+			rc = engine_start_thread(eng, p->engine_lcore >= 0 ? p->engine_lcore + e : -1);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+emu_engines_stop(struct emu_dsa *dev)
+{
+	for (uint16_t e = 0; e < EMU_DSA_MAX_ENGINES; e++) {
+		if (dev->engine[e] != NULL)
+			engine_free(dev->engine[e]);
+		dev->engine[e] = NULL;
+	}
+}

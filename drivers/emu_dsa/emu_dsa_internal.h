@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_EMU_DSA_INTERNAL_H
+#define SVART_EMU_DSA_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+
+#include "dsa_hw_defs.h"
+#include "emu_dsa.h"
+#include "emu_dsa_profile.h"
+#include "emu_mmu.h"
+
+extern int emu_dsa_logtype;
+#define EMU_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, emu_dsa_logtype, "emu_dsa: " fmt "\n", ## __VA_ARGS__)
+
+#define EMU_CACHE_LINE 64
+/* BAR0 offset of the WQCFG table (TABLE_OFFSET reports it in 0x100 units). */
+#define EMU_WQCFG_TABLE_OFF 0x400u
+#define EMU_BAR0_SIZE (EMU_WQCFG_TABLE_OFF + EMU_DSA_MAX_WQS * DSA_WQCFG_SIZE)
+
+/**
+ * One work queue. The ring is the WQ's storage: producers (portal writes)
+ * reserve a slot by CAS on tail, copy the descriptor and publish it through
+ * the slot's sequence number; the WQ's engine consumes in order.
+ */
+struct emu_wq {
+	/* Producer side. */
+	_Alignas(EMU_CACHE_LINE) _Atomic uint32_t tail;  /**< slots reserved */
+	/* Consumer side. */
+	_Alignas(EMU_CACHE_LINE) _Atomic uint32_t head;  /**< slots consumed (freed) */
+	_Atomic uint32_t done;                           /**< descriptors finished */
+	_Atomic bool busy;                               /**< engine executing from this WQ */
+
+	_Alignas(EMU_CACHE_LINE) struct dsa_hw_desc *slots;
+	_Atomic uint32_t *seq;     /**< per slot: reservation index + 1 once written */
+	uint32_t mask;             /**< ring capacity - 1 */
+	/* Configuration latched from WQCFG at enable. */
+	uint32_t size;
+	uint32_t threshold;
+	uint32_t pasid;
+	uint8_t priority;
+	bool dedicated, bof, pasid_en, priv;
+	uint64_t max_xfer;
+	uint32_t max_batch;
+	_Atomic uint32_t state;    /**< DSA_WQ_STATE_* */
+	uint16_t id;
+	uint16_t engine;           /**< engine that serves this WQ */
+	uint32_t cfg[DSA_WQCFG_DWORDS]; /**< raw WQCFG as written by software */
+};
+
+struct emu_engine {
+	struct emu_dsa *dev;
+	uint16_t id;
+	struct emu_mmu *mmu;
+	uint16_t wqs[EMU_DSA_MAX_WQS];
+	uint16_t nb_wqs;
+	uint16_t rr;               /**< round-robin position */
+	uint32_t service_id;
+	bool service_registered;
+	int lcore;
+	pthread_t thread;
+	bool thread_running;
+	_Atomic bool stop;
+	pthread_mutex_t lock;      /**< serialises manual polls with command-driven drains */
+	struct dsa_hw_desc batch_buf[]; /**< batch descriptor list copy, max_batch entries */
+};
+
+struct emu_dsa {
+	char name[64];
+	struct emu_dsa_profile prof;
+	pthread_mutex_t cmd_lock;
+	/* Register file. */
+	uint64_t gencap, wqcap, grpcap, engcap;
+	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
+	uint32_t gensts;
+	uint32_t cmdsts;
+	uint64_t swerr[DSA_REG_SWERR_QWORDS];
+	pthread_mutex_t swerr_lock;
+	struct emu_wq wq[EMU_DSA_MAX_WQS];
+	struct emu_engine *engine[EMU_DSA_MAX_ENGINES];
+	/* Counters. */
+	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries;
+};
+
+/* emu_dsa_regs.c */
+void emu_regs_init(struct emu_dsa *dev);
+void emu_swerr_record(struct emu_dsa *dev, uint8_t code, int wq, const struct dsa_hw_desc *d,
+		      bool batch, uint64_t fault_addr, bool write);
+bool emu_opcode_supported(const struct emu_dsa *dev, uint8_t opcode);
+
+/* emu_dsa_wq.c */
+int emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq);
+void emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq);
+void emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq);
+void emu_wq_abort(struct emu_wq *wq);
+bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out);
+uint32_t emu_wq_occupancy(const struct emu_wq *wq);
+
+/* emu_dsa_exec.c: execute one descriptor taken from wq and write its completion. */
+void emu_exec_submitted(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d);
+
+/* emu_dsa_engine.c */
+int emu_engines_start(struct emu_dsa *dev);
+void emu_engines_stop(struct emu_dsa *dev);
+bool emu_engine_is_async(const struct emu_dsa *dev);
+
+#endif /* SVART_EMU_DSA_INTERNAL_H */

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* Device object and BAR0 register file: capability registers, WQCFG,
+ * commands (CMD/CMDSTS), GENSTS and SWERR. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_dsa_internal.h"
+
+RTE_LOG_REGISTER(emu_dsa_logtype, svart.emu_dsa, NOTICE);
+
+/* Opcodes the model implements (OPCAP bits). DIF and DSA 2 ops are absent. */
+static const uint8_t emu_supported_ops[] = {
+	DSA_OPCODE_NOOP, DSA_OPCODE_BATCH, DSA_OPCODE_DRAIN, DSA_OPCODE_MEMMOVE,
+	DSA_OPCODE_MEMFILL, DSA_OPCODE_COMPARE, DSA_OPCODE_COMPVAL, DSA_OPCODE_CR_DELTA,
+	DSA_OPCODE_AP_DELTA, DSA_OPCODE_DUALCAST, DSA_OPCODE_CRCGEN, DSA_OPCODE_COPY_CRC,
+	DSA_OPCODE_CFLUSH,
+};
+
+void
+emu_dsa_profile_default(struct emu_dsa_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = EMU_DSA_DEFAULT_VERSION;
+	p->num_wqs = EMU_DSA_DEFAULT_NUM_WQS;
+	p->total_wq_size = EMU_DSA_DEFAULT_TOTAL_WQ_SIZE;
+	p->num_engines = EMU_DSA_DEFAULT_NUM_ENGINES;
+	p->max_xfer_shift = EMU_DSA_DEFAULT_MAX_XFER_SHIFT;
+	p->max_batch_shift = EMU_DSA_DEFAULT_MAX_BATCH_SHIFT;
+	p->dedicated_mode = EMU_DSA_DEFAULT_DEDICATED;
+	p->shared_mode = EMU_DSA_DEFAULT_SHARED;
+	p->block_on_fault = EMU_DSA_DEFAULT_BOF;
+	p->engine_mode = EMU_DSA_ENGINE_SERVICE;
+	p->engine_lcore = -1;
+	p->numa_node = -1;
+}
+
+bool
+emu_opcode_supported(const struct emu_dsa *dev, uint8_t opcode)
+{
+	return (dev->opcap[opcode / 64] >> (opcode % 64)) & 1;
+}
+
+void
+emu_regs_init(struct emu_dsa *dev)
+{
+	const struct emu_dsa_profile *p = &dev->prof;
+
+	dev->gencap = DSA_GENCAP_OVERLAP_COPY | DSA_GENCAP_CACHE_CTL_MEM |
+		      DSA_GENCAP_CACHE_CTL_CACHE | DSA_GENCAP_CMD_CAP |
+		      ((uint64_t)p->max_xfer_shift << DSA_GENCAP_MAX_XFER_SHIFT) |
+		      ((uint64_t)p->max_batch_shift << DSA_GENCAP_MAX_BATCH_SHIFT) |
+		      DSA_GENCAP_CONFIG_EN;
+	if (p->block_on_fault)
+		dev->gencap |= DSA_GENCAP_BOF;
+	dev->wqcap = (uint64_t)p->total_wq_size |
+		     ((uint64_t)p->num_wqs << DSA_WQCAP_NUM_WQS_SHIFT) |
+		     DSA_WQCAP_PRIORITY | DSA_WQCAP_OCCUPANCY;
+	if (p->dedicated_mode)
+		dev->wqcap |= DSA_WQCAP_DEDICATED_MODE;
+	if (p->shared_mode)
+		dev->wqcap |= DSA_WQCAP_SHARED_MODE;
+	dev->grpcap = 1;
+	dev->engcap = p->num_engines;
+	memset(dev->opcap, 0, sizeof(dev->opcap));
+	for (size_t i = 0; i < sizeof(emu_supported_ops); i++)
+		dev->opcap[emu_supported_ops[i] / 64] |= 1ull << (emu_supported_ops[i] % 64);
+	dev->gensts = DSA_DEV_STATE_DISABLED;
+	dev->cmdsts = 0;
+	memset(dev->swerr, 0, sizeof(dev->swerr));
+}
+
+static int
+profile_check(const struct emu_dsa_profile *p)
+{
+	if (p->num_wqs == 0 || p->num_wqs > EMU_DSA_MAX_WQS ||
+	    p->num_engines == 0 || p->num_engines > EMU_DSA_MAX_ENGINES ||
+	    p->total_wq_size == 0 || p->total_wq_size > EMU_DSA_MAX_TOTAL_WQ_SIZE ||
+	    p->max_xfer_shift > EMU_DSA_MAX_XFER_SHIFT_LIMIT ||
+	    p->max_batch_shift < 1 || p->max_batch_shift > EMU_DSA_MAX_BATCH_SHIFT_LIMIT ||
+	    (!p->dedicated_mode && !p->shared_mode))
+		return -EINVAL;
+	return 0;
+}
+
+struct emu_dsa *
+emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err)
+{
+	struct emu_dsa *dev;
+	int rc;
+
+	rc = profile_check(p);
+	if (rc != 0) {
+		EMU_LOG(ERR, "%s: invalid device profile", name);
+		*err = rc;
+		return NULL;
+	}
+	dev = aligned_alloc(EMU_CACHE_LINE, sizeof(*dev));
+	if (dev == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	dev->prof = *p;
+	pthread_mutex_init(&dev->cmd_lock, NULL);
+	pthread_mutex_init(&dev->swerr_lock, NULL);
+	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++) {
+		dev->wq[i].id = i;
+		dev->wq[i].engine = i % p->num_engines;
+	}
+	emu_regs_init(dev);
+	rc = emu_engines_start(dev);
+	if (rc != 0) {
+		emu_dsa_destroy(dev);
+		*err = rc;
+		return NULL;
+	}
+	*err = 0;
+	return dev;
+}
+
+void
+emu_dsa_destroy(struct emu_dsa *dev)
+{
+	if (dev == NULL)
+		return;
+	for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
+		emu_wq_disable(dev, &dev->wq[i]);
+	emu_engines_stop(dev);
+	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++) {
+		free(dev->wq[i].slots);
+		free((void *)dev->wq[i].seq);
+	}
+	pthread_mutex_destroy(&dev->cmd_lock);
+	pthread_mutex_destroy(&dev->swerr_lock);
+	free(dev);
+}
+
+void
+emu_swerr_record(struct emu_dsa *dev, uint8_t code, int wq, const struct dsa_hw_desc *d,
+		 bool batch, uint64_t fault_addr, bool write)
+{
+	uint64_t q0;
+
+	atomic_fetch_add_explicit(&dev->n_swerrs, 1, memory_order_relaxed);
+	pthread_mutex_lock(&dev->swerr_lock);
+	if (dev->swerr[0] & DSA_SWERR_VALID) {
+		/* An unread error is kept; later ones only set the overflow bit. */
+		dev->swerr[0] |= DSA_SWERR_OVERFLOW;
+		pthread_mutex_unlock(&dev->swerr_lock);
+		return;
+	}
+	q0 = DSA_SWERR_VALID | ((uint64_t)code << DSA_SWERR_ERROR_SHIFT);
+	if (wq >= 0)
+		q0 |= DSA_SWERR_WQ_IDX_VALID | ((uint64_t)wq << DSA_SWERR_WQ_IDX_SHIFT);
+	if (d != NULL) {
+		q0 |= DSA_SWERR_DESC_VALID | ((uint64_t)d->opcode << DSA_SWERR_OPCODE_SHIFT) |
+		      ((uint64_t)d->pasid << DSA_SWERR_PASID_SHIFT);
+		if (d->priv)
+			q0 |= DSA_SWERR_PRIV;
+	}
+	if (batch)
+		q0 |= DSA_SWERR_BATCH;
+	if (write)
+		q0 |= DSA_SWERR_FAULT_RW;
+	dev->swerr[1] = 0;
+	dev->swerr[2] = fault_addr;
+	dev->swerr[3] = 0;
+	dev->swerr[0] = q0;
+	pthread_mutex_unlock(&dev->swerr_lock);
+	EMU_LOG(DEBUG, "%s: software error 0x%x on wq %d", dev->name, code, wq);
+}
+
+static uint32_t
+wqcfg_read(struct emu_dsa *dev, uint32_t off)
+{
+	uint32_t rel = off - EMU_WQCFG_TABLE_OFF;
+	uint16_t w = rel / DSA_WQCFG_SIZE;
+	uint32_t dw = (rel % DSA_WQCFG_SIZE) / sizeof(uint32_t);
+	struct emu_wq *wq = &dev->wq[w];
+	uint32_t v;
+
+	if (w >= dev->prof.num_wqs)
+		return 0;
+	v = wq->cfg[dw];
+	if (dw == DSA_WQCFG_DW_STATE)
+		v = (emu_wq_occupancy(wq) & DSA_WQCFG_OCCUPANCY_MASK) |
+		    (atomic_load_explicit(&wq->state, memory_order_acquire) << DSA_WQCFG_STATE_SHIFT);
+	return v;
+}
+
+uint64_t
+emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off)
+{
+	uint64_t v = 0;
+
+	switch (off) {
+	case DSA_REG_VERSION: return dev->prof.version;
+	case DSA_REG_GENCAP: return dev->gencap;
+	case DSA_REG_WQCAP: return dev->wqcap;
+	case DSA_REG_GRPCAP: return dev->grpcap;
+	case DSA_REG_ENGCAP: return dev->engcap;
+	case DSA_REG_TABLE_OFFSET:
+		return (uint64_t)(EMU_WQCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT) << DSA_TABLE_WQCFG_SHIFT;
+	case DSA_REG_GENSTS: return __atomic_load_n(&dev->gensts, __ATOMIC_ACQUIRE);
+	case DSA_REG_CMDSTS: return __atomic_load_n(&dev->cmdsts, __ATOMIC_ACQUIRE);
+	default:
+		break;
+	}
+	if (off >= DSA_REG_OPCAP && off < DSA_REG_OPCAP + DSA_REG_OPCAP_QWORDS * 8 && off % 8 == 0)
+		return dev->opcap[(off - DSA_REG_OPCAP) / 8];
+	if (off >= DSA_REG_SWERR && off < DSA_REG_SWERR + DSA_REG_SWERR_QWORDS * 8 && off % 8 == 0) {
+		pthread_mutex_lock(&dev->swerr_lock);
+		v = dev->swerr[(off - DSA_REG_SWERR) / 8];
+		pthread_mutex_unlock(&dev->swerr_lock);
+		return v;
+	}
+	if (off >= EMU_WQCFG_TABLE_OFF && off + 8 <= EMU_BAR0_SIZE && off % 8 == 0)
+		return wqcfg_read(dev, off) | ((uint64_t)wqcfg_read(dev, off + 4) << 32);
+	return 0;
+}
+
+uint32_t
+emu_dsa_mmio_read32(struct emu_dsa *dev, uint32_t off)
+{
+	if (off >= EMU_WQCFG_TABLE_OFF && off + 4 <= EMU_BAR0_SIZE)
+		return wqcfg_read(dev, off);
+	if (off % 8 == 4)
+		return (uint32_t)(emu_dsa_mmio_read64(dev, off - 4) >> 32);
+	return (uint32_t)emu_dsa_mmio_read64(dev, off);
+}
+
+static void
+cmd_set_status(struct emu_dsa *dev, uint32_t err)
+{
+	/* Release: software polling CMDSTS must see the command's effects first. */
+	__atomic_store_n(&dev->cmdsts, err & DSA_CMDSTS_ERR_MASK, __ATOMIC_RELEASE);
+}
+
+static uint32_t
+cmd_enable_device(struct emu_dsa *dev)
+{
+	if (dev->gensts == DSA_DEV_STATE_ENABLED)
+		return DSA_CMDSTS_DEV_ENABLED;
+	__atomic_store_n(&dev->gensts, DSA_DEV_STATE_ENABLED, __ATOMIC_RELEASE);
+	return DSA_CMDSTS_OK;
+}
+
+static uint32_t
+cmd_disable_device(struct emu_dsa *dev)
+{
+	if (dev->gensts != DSA_DEV_STATE_ENABLED)
+		return DSA_CMDSTS_DEV_NOT_ENABLED;
+	for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
+		emu_wq_disable(dev, &dev->wq[i]);
+	__atomic_store_n(&dev->gensts, DSA_DEV_STATE_DISABLED, __ATOMIC_RELEASE);
+	return DSA_CMDSTS_OK;
+}
+
+static uint32_t
+cmd_wq(struct emu_dsa *dev, uint32_t cmd, uint32_t operand)
+{
+	struct emu_wq *wq;
+	bool enabled;
+
+	if (operand >= dev->prof.num_wqs)
+		return DSA_CMDSTS_INVAL_WQIDX;
+	wq = &dev->wq[operand];
+	enabled = atomic_load(&wq->state) == DSA_WQ_STATE_ENABLED;
+	switch (cmd) {
+	case DSA_CMD_ENABLE_WQ:
+		if (dev->gensts != DSA_DEV_STATE_ENABLED)
+			return DSA_CMDSTS_DEV_NOT_ENABLED;
+		if (enabled)
+			return DSA_CMDSTS_WQ_ENABLED;
+		return (uint32_t)emu_wq_enable(dev, wq);
+	case DSA_CMD_DISABLE_WQ:
+		if (!enabled)
+			return DSA_CMDSTS_WQ_NOT_ENABLED;
+		emu_wq_disable(dev, wq);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_DRAIN_WQ:
+		if (enabled)
+			emu_wq_drain(dev, wq);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_ABORT_WQ:
+		emu_wq_abort(wq);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_RESET_WQ:
+		if (enabled)
+			emu_wq_disable(dev, wq);
+		memset(wq->cfg, 0, sizeof(wq->cfg));
+		return DSA_CMDSTS_OK;
+	default:
+		return DSA_CMDSTS_INVAL_CMD;
+	}
+}
+
+static uint32_t
+cmd_run(struct emu_dsa *dev, uint32_t val)
+{
+	uint32_t cmd = (val >> DSA_CMD_SHIFT) & DSA_CMD_MASK;
+	uint32_t operand = val & DSA_CMD_OPERAND_MASK;
+
+	switch (cmd) {
+	case DSA_CMD_ENABLE_DEVICE:
+		return cmd_enable_device(dev);
+	case DSA_CMD_DISABLE_DEVICE:
+		return cmd_disable_device(dev);
+	case DSA_CMD_RESET_DEVICE:
+		cmd_disable_device(dev);
+		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
+			memset(dev->wq[i].cfg, 0, sizeof(dev->wq[i].cfg));
+		emu_regs_init(dev);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_DRAIN_ALL:
+	case DSA_CMD_DRAIN_PASID:
+		/* Drain PASID drains every WQ: a superset of what it must wait for. */
+		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
+			if (atomic_load(&dev->wq[i].state) == DSA_WQ_STATE_ENABLED)
+				emu_wq_drain(dev, &dev->wq[i]);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_ABORT_ALL:
+	case DSA_CMD_ABORT_PASID:
+		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
+			emu_wq_abort(&dev->wq[i]);
+		return DSA_CMDSTS_OK;
+	case DSA_CMD_ENABLE_WQ:
+	case DSA_CMD_DISABLE_WQ:
+	case DSA_CMD_DRAIN_WQ:
+	case DSA_CMD_ABORT_WQ:
+	case DSA_CMD_RESET_WQ:
+		return cmd_wq(dev, cmd, operand);
+	default:
+		return DSA_CMDSTS_INVAL_CMD;
+	}
+}
+
+static void
+wqcfg_write(struct emu_dsa *dev, uint32_t off, uint32_t val)
+{
+	uint32_t rel = off - EMU_WQCFG_TABLE_OFF;
+	uint16_t w = rel / DSA_WQCFG_SIZE;
+	uint32_t dw = (rel % DSA_WQCFG_SIZE) / sizeof(uint32_t);
+
+	/* WQCFG is writable only while the WQ is disabled, and the state dword never. */
+	if (w >= dev->prof.num_wqs || dw == DSA_WQCFG_DW_STATE ||
+	    atomic_load(&dev->wq[w].state) == DSA_WQ_STATE_ENABLED)
+		return;
+	dev->wq[w].cfg[dw] = val;
+}
+
+void
+emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val)
+{
+	if (off == DSA_REG_CMD) {
+		pthread_mutex_lock(&dev->cmd_lock);
+		__atomic_store_n(&dev->cmdsts, DSA_CMDSTS_ACTIVE, __ATOMIC_RELEASE);
+		cmd_set_status(dev, cmd_run(dev, val));
+		pthread_mutex_unlock(&dev->cmd_lock);
+		return;
+	}
+	if (off >= EMU_WQCFG_TABLE_OFF && off + 4 <= EMU_BAR0_SIZE && off % 4 == 0) {
+		pthread_mutex_lock(&dev->cmd_lock);
+		wqcfg_write(dev, off, val);
+		pthread_mutex_unlock(&dev->cmd_lock);
+	}
+}
+
+void
+emu_dsa_mmio_write64(struct emu_dsa *dev, uint32_t off, uint64_t val)
+{
+	if (off == DSA_REG_SWERR) {
+		/* SWERR valid/overflow are write-1-to-clear. */
+		pthread_mutex_lock(&dev->swerr_lock);
+		if (val & DSA_SWERR_VALID)
+			memset(dev->swerr, 0, sizeof(dev->swerr));
+		else
+			dev->swerr[0] &= ~(val & DSA_SWERR_OVERFLOW);
+		pthread_mutex_unlock(&dev->swerr_lock);
+		return;
+	}
+	emu_dsa_mmio_write32(dev, off, (uint32_t)val);
+	if (off >= EMU_WQCFG_TABLE_OFF)
+		emu_dsa_mmio_write32(dev, off + 4, (uint32_t)(val >> 32));
+}
+
+unsigned int
+emu_dsa_engine_count(const struct emu_dsa *dev)
+{
+	return dev->prof.num_engines;
+}
+
+void
+emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c)
+{
+	c->descs = atomic_load_explicit(&dev->n_descs, memory_order_relaxed);
+	c->batches = atomic_load_explicit(&dev->n_batches, memory_order_relaxed);
+	c->errors = atomic_load_explicit(&dev->n_errors, memory_order_relaxed);
+	c->swerrs = atomic_load_explicit(&dev->n_swerrs, memory_order_relaxed);
+	c->retries = atomic_load_explicit(&dev->n_retries, memory_order_relaxed);
+}

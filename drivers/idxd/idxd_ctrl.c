@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* idxd control path: reads the device's capability registers, maps queues
+ * onto hardware WQs, programs WQCFG and runs device commands. Transport
+ * independent: registers are reached through struct idxd_transport. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include "idxd_internal.h"
+
+RTE_LOG_REGISTER(idxd_logtype, svart.pmd.idxd, NOTICE);
+
+static uint64_t
+rd64(const struct idxd_dev *d, uint32_t off)
+{
+	return d->tp->reg_read64(d->hw, off);
+}
+
+/* Run a device command and wait for CMDSTS. Returns the CMDSTS error code. */
+static uint32_t
+idxd_cmd(struct idxd_dev *d, uint32_t cmd, uint32_t operand)
+{
+	uint32_t sts = DSA_CMDSTS_ACTIVE;
+
+	d->tp->reg_write32(d->hw, DSA_REG_CMD, (cmd << DSA_CMD_SHIFT) | (operand & DSA_CMD_OPERAND_MASK));
+	for (uint32_t i = 0; i < IDXD_CMD_POLL_LIMIT; i++) {
+		sts = d->tp->reg_read32(d->hw, DSA_REG_CMDSTS);
+		if (!(sts & DSA_CMDSTS_ACTIVE))
+			return sts & DSA_CMDSTS_ERR_MASK;
+		rte_pause();
+	}
+	IDXD_LOG(ERR, "command %u timed out", cmd);
+	return DSA_CMDSTS_HW_ERR;
+}
+
+static int
+idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
+{
+	const struct idxd_dev *d = dev->priv;
+
+	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_BATCH | SVART_ACCEL_CAPA_PRIORITY;
+	if (d->wqcap & DSA_WQCAP_DEDICATED_MODE)
+		info->capa |= SVART_ACCEL_CAPA_DEDICATED;
+	if (d->wqcap & DSA_WQCAP_SHARED_MODE)
+		info->capa |= SVART_ACCEL_CAPA_SHARED;
+	if (d->gencap & DSA_GENCAP_BOF)
+		info->capa |= SVART_ACCEL_CAPA_PAGE_FAULT;
+	for (int op = 0; op < SVART_ACCEL_OP_MAX; op++) {
+		static const uint8_t opc[SVART_ACCEL_OP_MAX] = {
+			DSA_OPCODE_NOOP, DSA_OPCODE_MEMMOVE, DSA_OPCODE_MEMFILL, DSA_OPCODE_COMPARE,
+			DSA_OPCODE_COMPVAL, DSA_OPCODE_DUALCAST, DSA_OPCODE_CRCGEN,
+			DSA_OPCODE_COPY_CRC, DSA_OPCODE_CFLUSH };
+
+		if ((d->opcap[opc[op] / 64] >> (opc[op] % 64)) & 1)
+			info->op_capa |= 1ull << op;
+	}
+	info->max_transfer = d->max_xfer;
+	info->max_batch = d->max_batch;
+	info->max_queues = SVART_ACCEL_MAX_QUEUES; /* shared queues may share a WQ */
+	info->min_desc = IDXD_MIN_DESC;
+	info->max_desc = IDXD_MAX_DESC;
+	info->hw_queues = d->num_wqs;
+	info->hw_queue_entries = d->total_wq_size;
+	info->numa_node = d->numa_node;
+	return 0;
+}
+
+static int
+idxd_configure(struct svart_accel_dev *dev, const struct svart_accel_conf *conf)
+{
+	struct idxd_dev *d = dev->priv;
+
+	(void)conf;
+	memset(d->wq, 0, sizeof(d->wq));
+	return 0;
+}
+
+static uint16_t
+idxd_entries_used(const struct idxd_dev *d)
+{
+	uint16_t used = 0;
+
+	for (uint16_t w = 0; w < d->num_wqs; w++)
+		if (d->wq[w].users > 0)
+			used += d->wq[w].size;
+	return used;
+}
+
+/* Pick the hardware WQ for a queue. Returns the WQ index or a negative errno. */
+static int
+idxd_pick_wq(const struct idxd_dev *d, const struct svart_accel_queue_conf *conf)
+{
+	bool shared = conf->mode == SVART_ACCEL_QUEUE_SHARED;
+
+	if (conf->hw_queue != SVART_ACCEL_HWQ_AUTO) {
+		const struct idxd_wq_plan *p = &d->wq[conf->hw_queue];
+
+		if (p->users == 0 || (shared && p->shared))
+			return conf->hw_queue;
+		return -EBUSY;
+	}
+	if (shared)
+		for (uint16_t w = 0; w < d->num_wqs; w++)
+			if (d->wq[w].users > 0 && d->wq[w].shared)
+				return w;
+	for (uint16_t w = 0; w < d->num_wqs; w++)
+		if (d->wq[w].users == 0)
+			return w;
+	return -ENOSPC;
+}
+
+static int
+idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
+		 const struct svart_accel_queue_conf *conf, void **qp)
+{
+	struct idxd_dev *d = dev->priv;
+	struct idxd_wq_plan *p;
+	struct idxd_queue *q;
+	int w = idxd_pick_wq(d, conf);
+	uint16_t size;
+
+	if (w < 0) {
+		IDXD_LOG(ERR, "%s: queue %u: no hardware WQ available (%s)", dev->name, queue_id,
+			 strerror(-w));
+		return w;
+	}
+	p = &d->wq[w];
+	if (p->users == 0) {
+		size = conf->hw_entries ? conf->hw_entries : d->total_wq_size / dev->nb_queues;
+		if (size == 0)
+			size = 1;
+		if (idxd_entries_used(d) + size > d->total_wq_size) {
+			IDXD_LOG(ERR, "%s: queue %u: %u WQ entries asked, %u of %u left", dev->name,
+				 queue_id, size, d->total_wq_size - idxd_entries_used(d),
+				 d->total_wq_size);
+			return -ENOSPC;
+		}
+		p->size = size;
+		p->shared = conf->mode == SVART_ACCEL_QUEUE_SHARED;
+		p->priority = conf->priority ? conf->priority : IDXD_DEFAULT_PRIORITY;
+	}
+
+	q = rte_zmalloc_socket("idxd_queue", sizeof(*q), RTE_CACHE_LINE_SIZE, d->numa_node);
+	if (q == NULL)
+		return -ENOMEM;
+	q->nb_desc = conf->nb_desc;
+	q->mask = conf->nb_desc - 1;
+	q->desc_ring = rte_zmalloc_socket("idxd_desc", (size_t)conf->nb_desc * DSA_DESC_SIZE,
+					  DSA_DESC_SIZE, d->numa_node);
+	q->op_cr = rte_zmalloc_socket("idxd_cr", (size_t)conf->nb_desc * DSA_COMP_SIZE,
+				      DSA_COMP_ALIGN, d->numa_node);
+	q->batch_cr = rte_zmalloc_socket("idxd_bcr", (size_t)conf->nb_desc * DSA_COMP_SIZE,
+					 DSA_COMP_ALIGN, d->numa_node);
+	q->batch_ring = rte_zmalloc_socket("idxd_batch", (size_t)conf->nb_desc *
+					   sizeof(*q->batch_ring), 0, d->numa_node);
+	if (q->desc_ring == NULL || q->op_cr == NULL || q->batch_cr == NULL ||
+	    q->batch_ring == NULL) {
+		rte_free(q->desc_ring);
+		rte_free(q->op_cr);
+		rte_free(q->batch_cr);
+		rte_free(q->batch_ring);
+		rte_free(q);
+		return -ENOMEM;
+	}
+	q->dev = d;
+	q->qid = queue_id;
+	q->hwq = (uint16_t)w;
+	q->shared = p->shared;
+	q->wq_size = p->size;
+	q->pasid = d->pasid;
+	q->batch_min = d->batch_min;
+	q->max_batch = d->max_batch;
+	p->users++;
+	idxd_queue_reset(q);
+	*qp = q;
+	return 0;
+}
+
+static void
+idxd_queue_release(struct svart_accel_dev *dev, uint16_t queue_id, void *qp)
+{
+	struct idxd_dev *d = dev->priv;
+	struct idxd_queue *q = qp;
+
+	(void)queue_id;
+	if (q->portal != NULL)
+		d->tp->portal_close(d->hw, q->portal);
+	if (d->wq[q->hwq].users > 0)
+		d->wq[q->hwq].users--;
+	rte_free(q->desc_ring);
+	rte_free(q->op_cr);
+	rte_free(q->batch_cr);
+	rte_free(q->batch_ring);
+	rte_free(q);
+}
+
+static unsigned int
+log2_floor(uint64_t v)
+{
+	unsigned int s = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		s++;
+	}
+	return s;
+}
+
+static void
+idxd_wqcfg_program(struct idxd_dev *d, uint16_t w)
+{
+	const struct idxd_wq_plan *p = &d->wq[w];
+	uint32_t base = d->wqcfg_off + w * DSA_WQCFG_SIZE;
+	uint32_t mode = ((uint32_t)p->priority << DSA_WQCFG_PRIORITY_SHIFT);
+
+	if (!p->shared)
+		mode |= DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_PASID_EN |
+			((d->pasid & DSA_PASID_MAX) << DSA_WQCFG_PASID_SHIFT);
+	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_SIZE * 4, p->size);
+	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_THRESHOLD * 4, p->shared ? p->size : 0);
+	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_MODE * 4, mode);
+	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_LIMITS * 4,
+			   log2_floor(d->max_xfer) |
+			   (log2_floor(d->max_batch) << DSA_WQCFG_MAX_BATCH_SHIFT));
+}
+
+static int
+idxd_stop(struct svart_accel_dev *dev)
+{
+	struct idxd_dev *d = dev->priv;
+	int rc = 0;
+
+	for (uint16_t w = 0; w < d->num_wqs; w++) {
+		uint32_t err;
+
+		if (!d->wq[w].enabled)
+			continue;
+		/* DISABLE_WQ drains: ops already submitted finish first. */
+		err = idxd_cmd(d, DSA_CMD_DISABLE_WQ, w);
+		if (err != DSA_CMDSTS_OK) {
+			IDXD_LOG(ERR, "%s: disabling WQ %u failed, CMDSTS error 0x%x", dev->name, w, err);
+			rc = -EIO;
+		}
+		d->wq[w].enabled = false;
+	}
+	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
+		struct idxd_queue *q = dev->queues[qid];
+
+		if (q != NULL && q->portal != NULL) {
+			d->tp->portal_close(d->hw, q->portal);
+			q->portal = NULL;
+		}
+	}
+	return rc;
+}
+
+static int
+idxd_start(struct svart_accel_dev *dev)
+{
+	struct idxd_dev *d = dev->priv;
+	uint32_t err = idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
+
+	if (err != DSA_CMDSTS_OK && err != DSA_CMDSTS_DEV_ENABLED) {
+		IDXD_LOG(ERR, "%s: enable device failed, CMDSTS error 0x%x", dev->name, err);
+		return -EIO;
+	}
+	for (uint16_t w = 0; w < d->num_wqs; w++) {
+		if (d->wq[w].users == 0)
+			continue;
+		idxd_wqcfg_program(d, w);
+		err = idxd_cmd(d, DSA_CMD_ENABLE_WQ, w);
+		if (err != DSA_CMDSTS_OK) {
+			IDXD_LOG(ERR, "%s: enable WQ %u (size %u, %s) failed, CMDSTS error 0x%x",
+				 dev->name, w, d->wq[w].size, d->wq[w].shared ? "shared" : "dedicated",
+				 err);
+			idxd_stop(dev);
+			return -EIO;
+		}
+		d->wq[w].enabled = true;
+	}
+	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
+		struct idxd_queue *q = dev->queues[qid];
+		int rc = d->tp->portal_open(d->hw, q->hwq, q->shared, q->pasid, &q->portal,
+					    &q->portal_write);
+
+		if (rc != 0) {
+			IDXD_LOG(ERR, "%s: cannot open portal of WQ %u: %s", dev->name, q->hwq,
+				 strerror(-rc));
+			idxd_stop(dev);
+			return rc;
+		}
+		idxd_queue_reset(q);
+	}
+	return 0;
+}
+
+static int
+idxd_close(struct svart_accel_dev *dev)
+{
+	struct idxd_dev *d = dev->priv;
+
+	if (d == NULL)
+		return 0;
+	if (d->tp->close != NULL)
+		d->tp->close(d->hw);
+	rte_free(d);
+	dev->priv = NULL;
+	return 0;
+}
+
+static int
+idxd_stats_get(const struct svart_accel_dev *dev, const void *qp, struct svart_accel_stats *s)
+{
+	const struct idxd_queue *q = qp;
+
+	(void)dev;
+	*s = q->stats;
+	return 0;
+}
+
+static int
+idxd_stats_reset(struct svart_accel_dev *dev, void *qp)
+{
+	struct idxd_queue *q = qp;
+
+	(void)dev;
+	memset(&q->stats, 0, sizeof(q->stats));
+	return 0;
+}
+
+static int
+idxd_dump(const struct svart_accel_dev *dev, FILE *f)
+{
+	const struct idxd_dev *d = dev->priv;
+	uint64_t swerr = rd64(d, DSA_REG_SWERR);
+
+	fprintf(f, "  idxd over %s: version 0x%" PRIx64 ", GENCAP 0x%" PRIx64 ", WQCAP 0x%" PRIx64
+		", PASID %u, batch_min %u\n", d->tp->name, rd64(d, DSA_REG_VERSION), d->gencap,
+		d->wqcap, d->pasid, d->batch_min);
+	fprintf(f, "  SWERR 0x%" PRIx64 "%s\n", swerr, (swerr & DSA_SWERR_VALID) ? " (valid)" : "");
+	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
+		const struct idxd_queue *q = dev->queues[qid];
+
+		if (q == NULL)
+			continue;
+		fprintf(f, "  queue %u: WQ %u %s, %u entries, ring %u, write %u submit %u done %u, "
+			"credits %u\n", qid, q->hwq, q->shared ? "shared" : "dedicated", q->wq_size,
+			q->nb_desc, q->write_idx, q->submit_idx, q->done_idx,
+			q->shared ? 0 : q->credits);
+	}
+	return 0;
+}
+
+static const struct svart_accel_dev_ops idxd_dev_ops = {
+	.info_get = idxd_info_get,
+	.configure = idxd_configure,
+	.queue_setup = idxd_queue_setup,
+	.queue_release = idxd_queue_release,
+	.start = idxd_start,
+	.stop = idxd_stop,
+	.close = idxd_close,
+	.stats_get = idxd_stats_get,
+	.stats_reset = idxd_stats_reset,
+	.dump = idxd_dump,
+};
+
+int
+idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,
+	      uint32_t pasid, uint16_t batch_min)
+{
+	struct idxd_dev *d = rte_zmalloc("idxd_dev", sizeof(*d), RTE_CACHE_LINE_SIZE);
+	uint64_t table;
+
+	if (d == NULL)
+		return -ENOMEM;
+	d->tp = tp;
+	d->hw = hw;
+	d->pasid = pasid;
+	d->batch_min = batch_min;
+	d->numa_node = -1;
+	d->gencap = rd64(d, DSA_REG_GENCAP);
+	d->wqcap = rd64(d, DSA_REG_WQCAP);
+	for (int i = 0; i < DSA_REG_OPCAP_QWORDS; i++)
+		d->opcap[i] = rd64(d, DSA_REG_OPCAP + 8 * i);
+	table = rd64(d, DSA_REG_TABLE_OFFSET);
+	d->wqcfg_off = (uint32_t)((table >> DSA_TABLE_WQCFG_SHIFT) & DSA_TABLE_WQCFG_MASK) *
+		       DSA_TABLE_OFFSET_UNIT;
+	d->num_wqs = (d->wqcap >> DSA_WQCAP_NUM_WQS_SHIFT) & DSA_WQCAP_NUM_WQS_MASK;
+	d->total_wq_size = d->wqcap & DSA_WQCAP_TOTAL_SIZE_MASK;
+	d->max_xfer = 1ull << ((d->gencap >> DSA_GENCAP_MAX_XFER_SHIFT) & DSA_GENCAP_MAX_XFER_MASK);
+	d->max_batch = 1u << ((d->gencap >> DSA_GENCAP_MAX_BATCH_SHIFT) & DSA_GENCAP_MAX_BATCH_MASK);
+	if (d->num_wqs == 0 || d->num_wqs > IDXD_MAX_WQS || d->total_wq_size == 0) {
+		IDXD_LOG(ERR, "%s: device reports %u WQs and %u entries: unusable", dev->name,
+			 d->num_wqs, d->total_wq_size);
+		rte_free(d);
+		return -ENODEV;
+	}
+	if (d->max_batch > IDXD_MAX_DESC)
+		d->max_batch = IDXD_MAX_DESC;
+	dev->priv = d;
+	dev->ops = &idxd_dev_ops;
+	dev->fp_ops = &idxd_fp_ops;
+	return 0;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* The emulated transport of the idxd PMD: registers and portals of an
+ * emulated DSA device (drivers/emu_dsa). Driver name "idxd_emu". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "emu_dsa.h"
+#include "emu_dsa_profile.h"
+#include "idxd_internal.h"
+#include "svart_idxd_emu.h"
+
+#define IDXD_EMU_DEFAULT_PASID 1u
+#define IDXD_EMU_DEFAULT_BATCH_MIN 2u
+
+struct idxd_emu_portal {
+	struct emu_dsa *dev;
+	uint16_t wq;
+	uint32_t pasid;
+};
+
+static uint64_t
+emu_rd64(void *hw, uint32_t off)
+{
+	return emu_dsa_mmio_read64(hw, off);
+}
+
+static uint32_t
+emu_rd32(void *hw, uint32_t off)
+{
+	return emu_dsa_mmio_read32(hw, off);
+}
+
+static void
+emu_wr32(void *hw, uint32_t off, uint32_t val)
+{
+	emu_dsa_mmio_write32(hw, off, val);
+}
+
+static int
+emu_portal_movdir64b(void *portal, const struct dsa_hw_desc *d)
+{
+	const struct idxd_emu_portal *p = portal;
+
+	/* The model's portal publishes with a release store, which orders the
+	 * descriptor ring and completion-record stores before it (what SFENCE
+	 * before MOVDIR64B does on hardware). */
+	emu_dsa_portal_movdir64b(p->dev, p->wq, d);
+	return 0;
+}
+
+static int
+emu_portal_enqcmd(void *portal, const struct dsa_hw_desc *d)
+{
+	const struct idxd_emu_portal *p = portal;
+
+	return emu_dsa_portal_enqcmd(p->dev, p->wq, d, p->pasid);
+}
+
+static int
+emu_portal_open(void *hw, uint16_t wq, bool shared, uint32_t pasid, void **portal,
+		idxd_portal_write_t *write)
+{
+	struct idxd_emu_portal *p = malloc(sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->dev = hw;
+	p->wq = wq;
+	p->pasid = pasid;
+	*portal = p;
+	*write = shared ? emu_portal_enqcmd : emu_portal_movdir64b;
+	return 0;
+}
+
+static void
+emu_portal_close(void *hw, void *portal)
+{
+	(void)hw;
+	free(portal);
+}
+
+static void
+emu_close(void *hw)
+{
+	emu_dsa_destroy(hw);
+}
+
+static const struct idxd_transport idxd_emu_transport = {
+	.name = "emulated DSA",
+	.reg_read64 = emu_rd64,
+	.reg_read32 = emu_rd32,
+	.reg_write32 = emu_wr32,
+	.portal_open = emu_portal_open,
+	.portal_close = emu_portal_close,
+	.close = emu_close,
+};
+
+static const char *const idxd_emu_keys[] = {
+	"wqs", "wq_entries", "engines", "max_xfer_shift", "max_batch_shift", "modes", "engine",
+	"lcore", "batch_min", "pasid", NULL
+};
+
+struct kv_uint {
+	unsigned long max;
+	unsigned long val;
+	bool bad;
+};
+
+static int
+kv_parse_uint(const char *key, const char *value, void *opaque)
+{
+	struct kv_uint *u = opaque;
+	char *end;
+	unsigned long v;
+
+	(void)key;
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (errno != 0 || end == value || *end != '\0' || v > u->max || value[0] == '-')
+		u->bad = true;
+	else
+		u->val = v;
+	return 0;
+}
+
+/* Parse an optional unsigned key into *out. Returns -EINVAL on a bad value. */
+static int
+kv_uint(const struct rte_kvargs *kv, const char *key, unsigned long max, unsigned long *out)
+{
+	struct kv_uint u = { .max = max, .val = *out };
+
+	if (kv == NULL || rte_kvargs_count(kv, key) == 0)
+		return 0;
+	rte_kvargs_process(kv, key, kv_parse_uint, &u);
+	if (u.bad) {
+		IDXD_LOG(ERR, "devargs: bad value for '%s' (0..%lu)", key, max);
+		return -EINVAL;
+	}
+	*out = u.val;
+	return 0;
+}
+
+static int
+kv_str(const char *key, const char *value, void *opaque)
+{
+	(void)key;
+	*(const char **)opaque = value;
+	return 0;
+}
+
+static int
+idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint32_t *pasid,
+	       uint16_t *batch_min)
+{
+	unsigned long wqs = p->num_wqs, ent = p->total_wq_size, eng = p->num_engines;
+	unsigned long xs = p->max_xfer_shift, bs = p->max_batch_shift;
+	unsigned long lcore = RTE_MAX_LCORE, bmin = IDXD_EMU_DEFAULT_BATCH_MIN;
+	unsigned long pas = IDXD_EMU_DEFAULT_PASID;
+	const char *modes = NULL, *engine = NULL;
+
+	if (kv_uint(kv, "wqs", EMU_DSA_MAX_WQS, &wqs) || kv_uint(kv, "wq_entries",
+	    EMU_DSA_MAX_TOTAL_WQ_SIZE, &ent) || kv_uint(kv, "engines", EMU_DSA_MAX_ENGINES, &eng) ||
+	    kv_uint(kv, "max_xfer_shift", EMU_DSA_MAX_XFER_SHIFT_LIMIT, &xs) ||
+	    kv_uint(kv, "max_batch_shift", EMU_DSA_MAX_BATCH_SHIFT_LIMIT, &bs) ||
+	    kv_uint(kv, "lcore", RTE_MAX_LCORE - 1, &lcore) ||
+	    kv_uint(kv, "batch_min", IDXD_MAX_DESC, &bmin) ||
+	    kv_uint(kv, "pasid", DSA_PASID_MAX, &pas))
+		return -EINVAL;
+	if (kv != NULL) {
+		rte_kvargs_process(kv, "modes", kv_str, &modes);
+		rte_kvargs_process(kv, "engine", kv_str, &engine);
+	}
+	p->num_wqs = (uint8_t)wqs;
+	p->total_wq_size = (uint16_t)ent;
+	p->num_engines = (uint8_t)eng;
+	p->max_xfer_shift = (uint8_t)xs;
+	p->max_batch_shift = (uint8_t)bs;
+	p->engine_lcore = lcore == RTE_MAX_LCORE ? -1 : (int)lcore;
+	if (modes != NULL) {
+		p->dedicated_mode = strcmp(modes, "dedicated") == 0 || strcmp(modes, "both") == 0;
+		p->shared_mode = strcmp(modes, "shared") == 0 || strcmp(modes, "both") == 0;
+		if (!p->dedicated_mode && !p->shared_mode) {
+			IDXD_LOG(ERR, "devargs: modes must be dedicated, shared or both");
+			return -EINVAL;
+		}
+	}
+	if (engine != NULL) {
+		if (strcmp(engine, "service") == 0)
+			p->engine_mode = EMU_DSA_ENGINE_SERVICE;
+		else if (strcmp(engine, "thread") == 0)
+			p->engine_mode = EMU_DSA_ENGINE_THREAD;
+		else if (strcmp(engine, "manual") == 0)
+			p->engine_mode = EMU_DSA_ENGINE_MANUAL;
+		else {
+			IDXD_LOG(ERR, "devargs: engine must be service, thread or manual");
+			return -EINVAL;
+		}
+	}
+	*pasid = (uint32_t)pas;
+	*batch_min = (uint16_t)bmin;
+	return 0;
+}
+
+static int
+idxd_emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+{
+	struct emu_dsa_profile prof;
+	struct emu_dsa *emu;
+	uint16_t batch_min;
+	uint32_t pasid;
+	int rc;
+
+	emu_dsa_profile_default(&prof);
+	rc = idxd_emu_parse(kv, &prof, &pasid, &batch_min);
+	if (rc != 0)
+		return rc;
+	emu = emu_dsa_create(dev->name, &prof, &rc);
+	if (emu == NULL)
+		return rc;
+	rc = idxd_dev_init(dev, &idxd_emu_transport, emu, pasid, batch_min);
+	if (rc != 0)
+		emu_dsa_destroy(emu);
+	return rc;
+}
+
+static const struct svart_accel_driver idxd_emu_driver = {
+	.abi = SVART_ACCEL_DRIVER_ABI,
+	.name = "idxd_emu",
+	.valid_keys = idxd_emu_keys,
+	.probe = idxd_emu_probe,
+};
+
+SVART_ACCEL_REGISTER_DRIVER(idxd_emu_driver);
+
+static struct emu_dsa *
+idxd_emu_hw(int16_t dev_id)
+{
+	struct svart_accel_dev *dev = svart_accel_dev_get(dev_id);
+	const struct idxd_dev *d;
+
+	if (dev == NULL || dev->driver != &idxd_emu_driver || dev->priv == NULL)
+		return NULL;
+	d = dev->priv;
+	return d->hw;
+}
+
+int
+svart_idxd_emu_poll(int16_t dev_id, unsigned int budget)
+{
+	struct emu_dsa *emu = idxd_emu_hw(dev_id);
+	unsigned int n = 0;
+
+	if (emu == NULL)
+		return -ENODEV;
+	for (unsigned int e = 0; e < emu_dsa_engine_count(emu); e++)
+		n += emu_dsa_engine_poll(emu, e, budget);
+	return (int)n;
+}
+
+int
+svart_idxd_emu_counters_get(int16_t dev_id, struct svart_idxd_emu_counters *c)
+{
+	struct emu_dsa *emu = idxd_emu_hw(dev_id);
+	struct emu_dsa_counters ec;
+
+	if (emu == NULL)
+		return -ENODEV;
+	if (c == NULL)
+		return -EINVAL;
+	emu_dsa_counters_get(emu, &ec);
+	c->descs = ec.descs;
+	c->batches = ec.batches;
+	c->errors = ec.errors;
+	c->swerrs = ec.swerrs;
+	c->retries = ec.retries;
+	return 0;
+}

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* idxd fast path: descriptor building, burst-to-batch submission, and
+ * completion handling. Transport-independent: only the portal write differs.
+ *
+ * Completion scheme: every op descriptor carries a completion-record address
+ * (CRAV) in op_cr[], but asks for a record (RCR) only when it returns a value
+ * (compare, CRC) or is submitted alone. A burst goes out as one BATCH
+ * descriptor whose own record says whether every member succeeded; only on
+ * BATCH_FAIL are member records consulted (the device writes a member's record
+ * on error even without RCR). */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+
+#include "idxd_internal.h"
+
+/* Ops whose outcome carries a value and therefore always request a record. */
+#define IDXD_RESULT_OPS ((1u << SVART_ACCEL_OP_COMPARE) | (1u << SVART_ACCEL_OP_COMPARE_VALUE) | \
+			 (1u << SVART_ACCEL_OP_CRC32C) | (1u << SVART_ACCEL_OP_COPY_CRC32C))
+
+static const uint8_t idxd_opcode[SVART_ACCEL_OP_MAX] = {
+	[SVART_ACCEL_OP_NOP] = DSA_OPCODE_NOOP,
+	[SVART_ACCEL_OP_COPY] = DSA_OPCODE_MEMMOVE,
+	[SVART_ACCEL_OP_FILL] = DSA_OPCODE_MEMFILL,
+	[SVART_ACCEL_OP_COMPARE] = DSA_OPCODE_COMPARE,
+	[SVART_ACCEL_OP_COMPARE_VALUE] = DSA_OPCODE_COMPVAL,
+	[SVART_ACCEL_OP_DUALCAST] = DSA_OPCODE_DUALCAST,
+	[SVART_ACCEL_OP_CRC32C] = DSA_OPCODE_CRCGEN,
+	[SVART_ACCEL_OP_COPY_CRC32C] = DSA_OPCODE_COPY_CRC,
+	[SVART_ACCEL_OP_CACHE_FLUSH] = DSA_OPCODE_CFLUSH,
+};
+
+void
+idxd_queue_reset(struct idxd_queue *q)
+{
+	q->write_idx = q->submit_idx = q->done_idx = 0;
+	q->batch_tail = q->batch_head = q->credit_idx = 0;
+	q->credits = q->shared ? UINT16_MAX : q->wq_size;
+	memset(q->op_cr, 0, (size_t)q->nb_desc * sizeof(*q->op_cr));
+	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
+}
+
+static inline uint32_t
+idxd_desc_flags(uint32_t op_flags, uint8_t type)
+{
+	uint32_t f = IDXD_OP_FLAG_CRAV;
+
+	if ((IDXD_RESULT_OPS >> type) & 1)
+		f |= IDXD_OP_FLAG_RCR;
+	if (op_flags & SVART_ACCEL_OP_FENCE)
+		f |= IDXD_OP_FLAG_FENCE;
+	if (op_flags & SVART_ACCEL_OP_CACHE)
+		f |= IDXD_OP_FLAG_CC;
+	return f;
+}
+
+static inline int
+idxd_write_desc(struct idxd_queue *q, const struct dsa_hw_desc *d, uint32_t op_flags)
+{
+	uint16_t idx = q->write_idx;
+	uint16_t slot = idx & q->mask;
+
+	/* One slot stays free so that a full ring and an empty one differ. */
+	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
+		return -ENOSPC;
+	q->desc_ring[slot] = *d;
+	q->desc_ring[slot].completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	q->op_cr[slot].status = DSA_COMP_NONE;
+	q->write_idx = idx + 1;
+	q->stats.enqueued++;
+	if (op_flags & SVART_ACCEL_OP_SUBMIT) {
+		int rc = idxd_fp_ops.submit(q);
+
+		if (rc != 0)
+			return rc;
+	}
+	return idx;
+}
+
+static int
+idxd_copy(void *qp, const void *src, void *dst, uint32_t len, uint32_t flags)
+{
+	struct idxd_queue *q = qp;
+	const struct dsa_hw_desc d = {
+		.pasid = q->pasid,
+		.flags = idxd_desc_flags(flags, SVART_ACCEL_OP_COPY),
+		.opcode = DSA_OPCODE_MEMMOVE,
+		.src_addr = (uint64_t)(uintptr_t)src,
+		.dst_addr = (uint64_t)(uintptr_t)dst,
+		.xfer_size = len,
+	};
+
+	return idxd_write_desc(q, &d, flags);
+}
+
+static int
+idxd_enqueue(void *qp, const struct svart_accel_op *op)
+{
+	struct idxd_queue *q = qp;
+	struct dsa_hw_desc d = {
+		.pasid = q->pasid,
+		.flags = idxd_desc_flags(op->flags, op->type),
+		.opcode = idxd_opcode[op->type],
+		.xfer_size = op->len,
+	};
+
+	switch (op->type) {
+	case SVART_ACCEL_OP_NOP:
+		d.xfer_size = 0;
+		break;
+	case SVART_ACCEL_OP_COPY:
+		d.src_addr = (uint64_t)(uintptr_t)op->src;
+		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		break;
+	case SVART_ACCEL_OP_FILL:
+		d.pattern = op->pattern;
+		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		break;
+	case SVART_ACCEL_OP_COMPARE:
+		d.src_addr = (uint64_t)(uintptr_t)op->src;
+		d.src2_addr = (uint64_t)(uintptr_t)op->src2;
+		break;
+	case SVART_ACCEL_OP_COMPARE_VALUE:
+		d.src_addr = (uint64_t)(uintptr_t)op->src;
+		d.comp_pattern = op->pattern;
+		break;
+	case SVART_ACCEL_OP_DUALCAST:
+		d.src_addr = (uint64_t)(uintptr_t)op->src;
+		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		d.dest2 = (uint64_t)(uintptr_t)op->dst2;
+		break;
+	case SVART_ACCEL_OP_COPY_CRC32C:
+		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		/* fall through */
+	case SVART_ACCEL_OP_CRC32C:
+		d.src_addr = (uint64_t)(uintptr_t)op->src;
+		d.crc_seed = op->seed;
+		break;
+	case SVART_ACCEL_OP_CACHE_FLUSH:
+		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return idxd_write_desc(q, &d, op->flags);
+}
+
+/* Status byte of the record that says when batch entry e has finished. */
+static inline uint8_t
+idxd_batch_status(const struct idxd_queue *q, uint16_t b)
+{
+	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
+	const volatile uint8_t *st = e->count == 1 ? &q->op_cr[e->start & q->mask].status
+						   : &q->batch_cr[b & q->mask].status;
+
+	/* Acquire: pairs with the device's release of the status byte, so the rest
+	 * of the record (and the op's output data) is visible once it is non-zero. */
+	return __atomic_load_n(st, __ATOMIC_ACQUIRE);
+}
+
+/* Give back WQ entries of batches the device has finished. */
+static void
+idxd_reclaim_credits(struct idxd_queue *q)
+{
+	while (q->credit_idx != q->batch_tail && idxd_batch_status(q, q->credit_idx) != 0) {
+		q->credit_idx++;
+		q->credits++;
+	}
+}
+
+static int
+idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d)
+{
+	for (unsigned int i = 0; i <= IDXD_ENQCMD_RETRIES; i++) {
+		if (q->portal_write(q->portal, d) == 0)
+			return 0;
+		q->stats.retries++;
+	}
+	return -EBUSY;
+}
+
+static int
+idxd_submit(void *qp)
+{
+	struct idxd_queue *q = qp;
+
+	while (q->submit_idx != q->write_idx) {
+		uint16_t start = q->submit_idx, slot = start & q->mask;
+		uint32_t n = (uint16_t)(q->write_idx - start);
+		uint16_t b = q->batch_tail, bslot = b & q->mask;
+		struct dsa_hw_desc bd;
+		const struct dsa_hw_desc *out;
+
+		/* A batch's descriptor list is contiguous: stop at the ring's end. */
+		if (n > (uint32_t)q->mask + 1 - slot)
+			n = (uint32_t)q->mask + 1 - slot;
+		if (n > q->max_batch)
+			n = q->max_batch;
+		if (q->credits == 0) {
+			idxd_reclaim_credits(q);
+			if (q->credits == 0)
+				return -EBUSY;
+		}
+		if (n < q->batch_min || n < 2) {
+			n = 1;
+			q->desc_ring[slot].flags |= IDXD_OP_FLAG_RCR;
+			out = &q->desc_ring[slot];
+		} else {
+			memset(&bd, 0, sizeof(bd));
+			bd.pasid = q->pasid;
+			bd.opcode = DSA_OPCODE_BATCH;
+			bd.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+			bd.completion_addr = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+			bd.desc_list_addr = (uint64_t)(uintptr_t)&q->desc_ring[slot];
+			bd.desc_count = n;
+			q->batch_cr[bslot].status = DSA_COMP_NONE;
+			out = &bd;
+		}
+		/* The portal write orders the descriptor-ring and record stores above
+		 * before the device can see the descriptor (see the transports). */
+		if (idxd_portal_submit(q, out) != 0)
+			return -EBUSY;
+		q->batch_ring[bslot].start = start;
+		q->batch_ring[bslot].count = (uint16_t)n;
+		q->batch_tail = b + 1;
+		q->submit_idx = start + n;
+		q->credits--;
+		q->stats.submitted += n;
+		q->stats.hw_submits++;
+	}
+	return 0;
+}
+
+/* Outcome of op idx of batch b whose finishing record reads bst. */
+static inline uint8_t
+idxd_op_status(const struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst)
+{
+	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
+	uint8_t code = bst & DSA_COMP_STATUS_CODE_MASK, st;
+
+	if (e->count == 1 || code == DSA_COMP_SUCCESS)
+		return e->count == 1 ? bst : DSA_COMP_SUCCESS;
+	if (code != DSA_COMP_BATCH_FAIL)
+		return bst; /* the batch itself was rejected: no member ran */
+	st = q->op_cr[idx & q->mask].status;
+	if (st != DSA_COMP_NONE)
+		return st;
+	/* No record: the member succeeded if it was among the completed ones. */
+	return (uint16_t)(idx - e->start) < q->batch_cr[b & q->mask].bytes_completed
+		       ? DSA_COMP_SUCCESS : DSA_COMP_NONE;
+}
+
+static inline bool
+idxd_status_ok(uint8_t st)
+{
+	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
+
+	return code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED;
+}
+
+static inline void
+idxd_batch_advance(struct idxd_queue *q)
+{
+	/* Keep credit_idx at or past batch_head so batch slots are never reused
+	 * while their WQ entry is still counted. */
+	if (q->credit_idx == q->batch_head) {
+		q->credit_idx++;
+		q->credits++;
+	}
+	q->batch_head++;
+}
+
+static uint16_t
+idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+{
+	struct idxd_queue *q = qp;
+	uint16_t n = 0;
+	bool err = false;
+
+	while (n < nb_cpls && q->batch_head != q->batch_tail) {
+		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
+		uint16_t end = e->start + e->count;
+		uint8_t bst = idxd_batch_status(q, q->batch_head);
+
+		if (bst == DSA_COMP_NONE)
+			break;
+		if ((bst & DSA_COMP_STATUS_CODE_MASK) == DSA_COMP_SUCCESS) {
+			uint16_t take = (uint16_t)(end - q->done_idx);
+
+			if (take > nb_cpls - n)
+				take = nb_cpls - n;
+			q->done_idx += take;
+			n += take;
+		} else {
+			while (n < nb_cpls && q->done_idx != end) {
+				if (!idxd_status_ok(idxd_op_status(q, q->batch_head, q->done_idx, bst))) {
+					err = true;
+					break;
+				}
+				q->done_idx++;
+				n++;
+			}
+			if (err)
+				break;
+		}
+		if (q->done_idx == end)
+			idxd_batch_advance(q);
+	}
+	if (n > 0 && last_idx != NULL)
+		*last_idx = q->done_idx - 1;
+	if (has_error != NULL)
+		*has_error = err;
+	q->stats.completed += n;
+	return n;
+}
+
+static inline void
+idxd_fill_result(const struct idxd_queue *q, uint16_t idx, uint8_t st,
+		 struct svart_accel_result *r)
+{
+	const struct dsa_completion_record *cr = &q->op_cr[idx & q->mask];
+	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
+
+	memset(r, 0, sizeof(*r));
+	r->hw_status = code;
+	switch (code) {
+	case DSA_COMP_SUCCESS:
+	case DSA_COMP_SUCCESS_PRED:
+		r->status = SVART_ACCEL_ST_SUCCESS;
+		break;
+	case DSA_COMP_NONE:
+		r->status = SVART_ACCEL_ST_NOT_ATTEMPTED;
+		return;
+	case DSA_COMP_PAGE_FAULT_NOBOF:
+	case DSA_COMP_PAGE_FAULT_IR:
+	case DSA_COMP_BATCH_PAGE_FAULT:
+		r->status = SVART_ACCEL_ST_PAGE_FAULT;
+		break;
+	case DSA_COMP_HW_ERR1:
+	case DSA_COMP_HW_ERR_DRB:
+	case DSA_COMP_TRANSLATION_FAIL:
+		r->status = SVART_ACCEL_ST_DEVICE_ERROR;
+		break;
+	default:
+		r->status = SVART_ACCEL_ST_INVALID;
+		break;
+	}
+	/* Only a record the device wrote for this op carries result fields. */
+	if (cr->status == DSA_COMP_NONE)
+		return;
+	r->result = cr->result;
+	r->bytes_completed = cr->bytes_completed;
+	r->fault_addr = cr->fault_addr;
+	r->fault_write = (cr->status & DSA_COMP_STATUS_WRITE) != 0;
+	if (q->desc_ring[idx & q->mask].opcode == DSA_OPCODE_CRCGEN ||
+	    q->desc_ring[idx & q->mask].opcode == DSA_OPCODE_COPY_CRC)
+		r->value = (uint32_t)cr->crc_val;
+}
+
+static uint16_t
+idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
+		      struct svart_accel_result *res)
+{
+	struct idxd_queue *q = qp;
+	uint16_t n = 0;
+
+	while (n < nb_cpls && q->batch_head != q->batch_tail) {
+		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
+		uint16_t end = e->start + e->count;
+		uint8_t bst = idxd_batch_status(q, q->batch_head);
+
+		if (bst == DSA_COMP_NONE)
+			break;
+		while (n < nb_cpls && q->done_idx != end) {
+			uint8_t st = idxd_op_status(q, q->batch_head, q->done_idx, bst);
+
+			idxd_fill_result(q, q->done_idx, st, &res[n]);
+			if (res[n].status == SVART_ACCEL_ST_SUCCESS)
+				q->stats.completed++;
+			else
+				q->stats.errors++;
+			q->done_idx++;
+			n++;
+		}
+		if (q->done_idx == end)
+			idxd_batch_advance(q);
+	}
+	if (n > 0 && last_idx != NULL)
+		*last_idx = q->done_idx - 1;
+	return n;
+}
+
+static uint16_t
+idxd_burst_capacity(const void *qp)
+{
+	const struct idxd_queue *q = qp;
+
+	return (uint16_t)(q->mask - (uint16_t)(q->write_idx - q->done_idx));
+}
+
+const struct svart_accel_fp_ops idxd_fp_ops = {
+	.copy = idxd_copy,
+	.enqueue = idxd_enqueue,
+	.submit = idxd_submit,
+	.completed = idxd_completed,
+	.completed_status = idxd_completed_status,
+	.burst_capacity = idxd_burst_capacity,
+};

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_IDXD_INTERNAL_H
+#define SVART_IDXD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+
+#include "dsa_hw_defs.h"
+#include "svart_accel_driver.h"
+
+extern int idxd_logtype;
+#define IDXD_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, idxd_logtype, "idxd: " fmt "\n", ## __VA_ARGS__)
+
+#define IDXD_MIN_DESC 32u
+#define IDXD_MAX_DESC 4096u     /**< 16-bit ring indexes need nb_desc <= 32768 */
+#define IDXD_MAX_WQS 32u
+#define IDXD_DEFAULT_PRIORITY 8u
+#define IDXD_ENQCMD_RETRIES 64u  /**< bounded retry of a shared-WQ submission */
+#define IDXD_CMD_POLL_LIMIT 100000000u
+
+/**
+ * Portal write: 0 = accepted, 1 = retry (shared WQ refused the descriptor).
+ * Dedicated portals always return 0 (posted write).
+ */
+typedef int (*idxd_portal_write_t)(void *portal, const struct dsa_hw_desc *desc);
+
+/**
+ * The transport seam: everything that differs between the emulated device,
+ * VFIO and the kernel char device. Descriptor building, batching and
+ * completion handling above it are common.
+ */
+struct idxd_transport {
+	const char *name;
+	uint64_t (*reg_read64)(void *hw, uint32_t off);
+	uint32_t (*reg_read32)(void *hw, uint32_t off);
+	void (*reg_write32)(void *hw, uint32_t off, uint32_t val);
+	/** Portal handle and write function of WQ wq for a submitter with this PASID. */
+	int (*portal_open)(void *hw, uint16_t wq, bool shared, uint32_t pasid, void **portal,
+			   idxd_portal_write_t *write);
+	void (*portal_close)(void *hw, void *portal);
+	/** Release the hardware handle. */
+	void (*close)(void *hw);
+};
+
+/** What the PMD plans for each hardware WQ, derived from queue setups. */
+struct idxd_wq_plan {
+	uint16_t users;      /**< queues using this WQ */
+	bool shared;
+	uint16_t size;       /**< WQ entries */
+	uint8_t priority;
+	bool enabled;
+};
+
+struct idxd_dev {
+	const struct idxd_transport *tp;
+	void *hw;
+	uint64_t gencap, wqcap;
+	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
+	uint32_t wqcfg_off;
+	uint16_t num_wqs;
+	uint16_t total_wq_size;
+	uint64_t max_xfer;
+	uint32_t max_batch;
+	uint16_t batch_min;  /**< smallest burst sent as a hardware batch */
+	uint32_t pasid;      /**< PASID tagged on every descriptor */
+	int numa_node;
+	struct idxd_wq_plan wq[IDXD_MAX_WQS];
+};
+
+struct idxd_batch_ent {
+	uint16_t start;   /**< first op ring index */
+	uint16_t count;   /**< ops; a count of 1 was submitted as a lone descriptor */
+};
+
+/** One queue: a software ring of descriptors and completion records. */
+struct idxd_queue {
+	/* Hot: enqueue and submit. */
+	struct dsa_hw_desc *desc_ring;
+	struct dsa_completion_record *op_cr;
+	struct dsa_completion_record *batch_cr;
+	struct idxd_batch_ent *batch_ring;
+	uint16_t mask;
+	uint16_t write_idx;    /**< next op index */
+	uint16_t submit_idx;   /**< first op not yet handed to the device */
+	uint16_t done_idx;     /**< first op not yet reaped */
+	uint16_t batch_tail;   /**< next batch slot */
+	uint16_t batch_head;   /**< oldest batch with ops not yet reaped */
+	uint16_t credit_idx;   /**< oldest batch still holding a WQ entry */
+	uint16_t credits;      /**< WQ entries free (dedicated WQ) */
+	bool shared;
+	uint16_t batch_min;
+	uint32_t max_batch;
+	uint32_t pasid;
+	idxd_portal_write_t portal_write;
+	void *portal;
+	struct svart_accel_stats stats;
+	/* Cold. */
+	struct idxd_dev *dev;
+	uint16_t qid;
+	uint16_t hwq;
+	uint16_t nb_desc;
+	uint16_t wq_size;
+};
+
+/* idxd_fp.c */
+extern const struct svart_accel_fp_ops idxd_fp_ops;
+void idxd_queue_reset(struct idxd_queue *q);
+
+/* idxd_ctrl.c: generic probe on a transport whose hw handle is open. */
+int idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,
+		  uint32_t pasid, uint16_t batch_min);
+
+#endif /* SVART_IDXD_INTERNAL_H */
