@@ -88,6 +88,18 @@ set_fault(struct exec_out *o, uint32_t done, uint64_t addr, bool write)
 	o->fault_write = write;
 }
 
+/* widen[b]: 8 mask bits -> 8 bytes of 0x00/0xff (bit i selects byte i). */
+static uint64_t widen[256];
+
+__attribute__((constructor)) static void
+widen_init(void)
+{
+	for (unsigned int b = 0; b < 256; b++)
+		for (unsigned int i = 0; i < 8; i++)
+			if (b & (1u << i))
+				widen[b] |= 0xffull << (i * 8);
+}
+
 /* Generic checks shared by every opcode. Returns false with o->status set on failure. */
 static bool
 validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
@@ -118,8 +130,16 @@ validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct ex
 		o->status = DSA_COMP_NOZERO_RESERVE;
 		return false;
 	}
-	for (unsigned int i = 0; i < DSA_DESC_SIZE; i++) {
-		if (((rsv >> i) & 1) && raw[i] != 0) {
+	/* Check the reserved bytes a qword at a time: widen each mask bit to a byte. */
+	for (unsigned int q = 0; q < DSA_DESC_SIZE / 8; q++) {
+		uint8_t bits = (uint8_t)(rsv >> (q * 8));
+		uint64_t word, wide;
+
+		if (bits == 0)
+			continue;
+		wide = widen[bits];
+		memcpy(&word, raw + q * 8, sizeof(word));
+		if (word & wide) {
 			o->status = DSA_COMP_NOZERO_RESERVE;
 			return false;
 		}

@@ -1,0 +1,1 @@
+int plugin_none_marker = 1;

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_TEST_COMMON_H
+#define SVART_TEST_COMMON_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "svart_accel.h"
+
+/** Initialise the EAL for a test program (2 lcores when the machine has them). */
+int test_eal_init(const char *prog, const char *lcores);
+
+/** Probe devargs, configure nb_queues queues of mode with nb_desc each, start. Returns dev id. */
+int16_t test_dev_start(const char *devargs, uint16_t nb_queues, uint8_t mode, uint16_t nb_desc);
+
+/** Stop and close. */
+void test_dev_close(int16_t dev);
+
+/** Bound for polling loops: a device that stops making progress fails the test
+ * instead of hanging it. Not a timing assumption: only a hang reaches it. */
+#define TEST_POLL_LIMIT 2000000000ull
+
+/**
+ * Reap exactly n ops from (dev, q) into res (may be NULL), polling the
+ * manual engine with svart_idxd_emu_poll when manual is true.
+ * Returns the number reaped (n unless the device hangs).
+ */
+uint16_t test_reap(int16_t dev, uint16_t q, uint16_t n, struct svart_accel_result *res,
+		   bool manual);
+
+#endif /* SVART_TEST_COMMON_H */
