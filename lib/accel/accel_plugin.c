@@ -49,6 +49,12 @@ svart_accel_plugin_load(const char *path)
 		ACCEL_LOG(ERR, "plug-in '%s' not found", path);
 		return -ENOENT;
 	}
+	handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	if (handle != NULL) {
+		dlclose(handle);
+		ACCEL_LOG(ERR, "plug-in '%s' is already loaded", path);
+		return -EEXIST;
+	}
 	plugin_load_ctx.active = true;
 	plugin_load_ctx.registered = 0;
 	plugin_load_ctx.first_error = 0;

@@ -261,7 +261,8 @@ const char *svart_accel_op_name(enum svart_accel_op_type op);
  *   - -ENOENT: no file at path.
  *   - -ENOEXEC: the file could not be loaded or registered no driver.
  *   - -EPROTO: the plug-in was built for another driver ABI version.
- *   - -EEXIST: the plug-in registers a driver name that already exists.
+ *   - -EEXIST: the plug-in is already loaded, or registers a driver name
+ *     that already exists.
  */
 int svart_accel_plugin_load(const char *path);
 

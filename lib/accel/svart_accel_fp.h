@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "svart_accel_core.h"
+#include "svart_accel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -118,7 +119,7 @@ svart_accel_enqueue(int16_t dev_id, uint16_t queue_id, const struct svart_accel_
 	SVART_ACCEL_FP_CHECK(dev_id, queue_id, -EINVAL);
 	/* Cheap contract checks stay on in every build: they keep an unknown op
 	 * type from indexing driver tables. */
-	if (op->type >= 64 || (op->flags & ~SVART_ACCEL_OP_FLAGS_ALL) != 0 ||
+	if (op->type >= SVART_ACCEL_OP_MAX || (op->flags & ~SVART_ACCEL_OP_FLAGS_ALL) != 0 ||
 	    op->len > fp->max_transfer)
 		return -EINVAL;
 	if (!((fp->op_capa >> op->type) & 1))
