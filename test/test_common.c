@@ -19,6 +19,8 @@ test_eal_init(const char *prog, const char *lcores)
 			 (char *)"256", (char *)"--no-shconf", (char *)"--no-pci",
 			 (char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 
+	if (lcores != NULL && strchr(lcores, '@') != NULL)
+		argv[1] = (char *)"--lcores";  /* lcore-to-CPU map, e.g. 0@0,1@1,2@0 */
 	if (lcores != NULL)
 		snprintf(l, sizeof(l), "%s", lcores);
 	else
