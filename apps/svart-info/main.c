@@ -11,6 +11,7 @@
 #include <rte_eal.h>
 
 #include "app_common.h"
+#include "idxd_portal.h"
 #include "svart_accel.h"
 
 #define INFO_MAX_DEVS 16
@@ -71,6 +72,9 @@ main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
+	printf("CPU: MOVDIR64B %s, ENQCMD %s (needed by hardware work queues; the emulated "
+	       "device works without them)\n", idxd_cpu_has_movdir64b() ? "yes" : "no",
+	       idxd_cpu_has_enqcmd() ? "yes" : "no");
 	if (nb == 0)
 		devs[nb++] = "idxd_emu0,engine=manual";
 	for (int i = 0; i < nb; i++) {
