@@ -22,10 +22,16 @@
 #define EMU_DSA_DEFAULT_SHARED           1
 #define EMU_DSA_DEFAULT_BOF              1
 
+#define EMU_DSA_DEFAULT_PRQ_SIZE         128    /* VT-d PRQ with order 0 */
+#define EMU_DSA_DEFAULT_PRI_ALLOC        32     /* outstanding page requests */
+#define EMU_DSA_DEFAULT_PRI_TIMEOUT_MS   2000
+
 /* Limits of the model itself. */
 #define EMU_DSA_MAX_WQS                  16
 #define EMU_DSA_MAX_ENGINES              8
 #define EMU_DSA_MAX_TOTAL_WQ_SIZE        1024
+#define EMU_DSA_MAX_PRQ_SIZE             65536
+#define EMU_DSA_MAX_PRI_TIMEOUT_MS       600000
 /* Largest transfer shift a profile may ask for (GENCAP field is 5 bits). */
 #define EMU_DSA_MAX_XFER_SHIFT_LIMIT     31
 /* Largest batch shift a profile may ask for (GENCAP field is 4 bits). */

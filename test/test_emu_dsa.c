@@ -599,7 +599,7 @@ setup(void **state)
 	dev = emu_dsa_create("emu_test", &p, &err);
 	if (dev == NULL)
 		return -1;
-	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0)
+	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0 || emu_dsa_pasid_bind(dev, TEST_PASID) != 0)
 		return -1;
 	wqcfg(WQ_DED, DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_BOF_EN |
 	      DSA_WQCFG_PASID_EN | (TEST_PASID << DSA_WQCFG_PASID_SHIFT) |

@@ -316,7 +316,8 @@ test_partial_fault_readonly(void **state)
 				     SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(test_reap(dev, 0, 1, &r, false), 1);
 	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
-	assert_int_equal(r.hw_status, 0x03);
+	/* Default policy is block-on-fault: the page request was answered Invalid. */
+	assert_int_equal(r.hw_status, 0x04);
 	assert_int_equal(r.fault_write, 1);
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)(m + pg));
 	assert_int_equal(r.bytes_completed, (uint32_t)pg - 100);

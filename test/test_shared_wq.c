@@ -78,7 +78,8 @@ test_shared_wq_producers(void **state)
 {
 	struct svart_accel_conf conf = { .nb_queues = PRODUCERS };
 	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .mode = SVART_ACCEL_QUEUE_SHARED,
-					     .hw_queue = SVART_ACCEL_HWQ_AUTO, .hw_entries = 4 };
+					     .hw_queue = SVART_ACCEL_HWQ_AUTO, .hw_entries = 4,
+					     .fault_policy = SVART_ACCEL_FAULT_REPORT };
 	struct svart_accel_stats st;
 	unsigned int lc, i = 1;
 	int id;

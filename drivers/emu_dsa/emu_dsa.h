@@ -19,14 +19,18 @@
  * on hardware. Engines that execute descriptors run as a DPDK service, a
  * private thread, or are stepped by hand (tests).
  *
- * Every memory access of the device goes through one translation step
- * (emu_mmu.h): an address the process cannot access with the needed
- * permission ends the descriptor with a page-fault completion carrying the
- * faulting address, never a crash.
+ * Every memory access of the device goes through the emulated IOMMU
+ * (emu_iommu.h): a PASID table, an ATC per engine and PRI page requests.
+ * A page that does not translate ends a descriptor without block-on-fault in
+ * a partial completion (status 0x03, fault address), and makes a
+ * block-on-fault descriptor wait for the page response. Memory that vanishes
+ * under a running descriptor ends it with a fault status, never a crash.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "emu_iommu.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +59,9 @@ struct emu_dsa_profile {
 	enum emu_dsa_engine_mode engine_mode;
 	int engine_lcore;         /**< service lcore / cpu for engine 0; -1 = pick */
 	int numa_node;            /**< reported NUMA node, -1 = unknown */
+	uint32_t prq_size;        /**< IOMMU page request queue entries */
+	uint32_t pri_alloc;       /**< PRI outstanding-request allocation */
+	uint32_t pri_timeout_ms;  /**< a parked descriptor gives up after this */
 };
 
 /** Fill a profile with the defaults from config/emu_dsa_profile.h. */
@@ -116,6 +123,24 @@ struct emu_dsa_counters {
 
 /** Read the device counters. */
 void emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c);
+
+/** Make a PASID translate to this process (0, -EEXIST, -ENOSPC, -EINVAL). */
+int emu_dsa_pasid_bind(struct emu_dsa *dev, uint32_t pasid);
+/** Remove a PASID: its pending page requests end Invalid, ATCs are flushed (0, -ENOENT). */
+int emu_dsa_pasid_unbind(struct emu_dsa *dev, uint32_t pasid);
+/** True when no work and no page request of any WQ is in flight (PASID drain check). */
+bool emu_dsa_pasid_drained(struct emu_dsa *dev, uint32_t pasid);
+/** Invalidate every ATC entry (after munmap/madvise-style changes). */
+void emu_dsa_invalidate(struct emu_dsa *dev);
+/** Read queued page requests (software side of the IOMMU). */
+uint16_t emu_dsa_pri_read(struct emu_dsa *dev, struct emu_page_req *reqs, uint16_t max);
+/** Answer a page request group: 0, -EINVAL (code), -ENOENT (unexpected PRG/PASID). */
+int emu_dsa_pri_respond(struct emu_dsa *dev, uint32_t pasid, uint16_t prg, enum emu_pri_code code);
+/** IOMMU and ATC counters. */
+void emu_dsa_pri_counters_get(struct emu_dsa *dev, struct emu_pri_counters *c);
+/** Called with the TSC cycles from a page request to the device seeing its response. */
+void emu_dsa_set_pri_latency_cb(struct emu_dsa *dev, void (*cb)(void *arg, uint64_t cycles),
+				void *arg);
 
 #ifdef __cplusplus
 }

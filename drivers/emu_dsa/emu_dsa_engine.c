@@ -24,6 +24,12 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 	struct emu_dsa *dev = eng->dev;
 	unsigned int done = 0, idle = 0;
 
+	/* A descriptor waiting for a page response stalls the engine, as on DSA. */
+	if (eng->st.active) {
+		if (!emu_exec_resume(eng))
+			return 0;
+		done++;
+	}
 	while (done < budget && idle < eng->nb_wqs) {
 		struct emu_wq *wq = &dev->wq[eng->wqs[eng->rr]];
 		unsigned int weight = wq->priority ? wq->priority : 1, k = 0;
@@ -31,8 +37,9 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 
 		eng->rr = (uint16_t)((eng->rr + 1) % eng->nb_wqs);
 		while (k < weight && done < budget && emu_wq_pop(wq, &d)) {
-			emu_exec_submitted(eng, wq, &d);
 			k++;
+			if (!emu_exec_start(eng, wq, &d))
+				return done; /* parked */
 			done++;
 		}
 		idle = k == 0 ? idle + 1 : 0;
@@ -185,7 +192,7 @@ engine_free(struct emu_engine *eng)
 		atomic_store_explicit(&eng->stop, true, memory_order_release);
 		pthread_join(eng->thread, NULL);
 	}
-	emu_mmu_destroy(eng->mmu);
+	emu_atc_destroy(eng->atc);
 	pthread_mutex_destroy(&eng->lock);
 	free(eng);
 }
@@ -210,9 +217,9 @@ emu_engines_start(struct emu_dsa *dev)
 		for (uint16_t w = 0; w < p->num_wqs; w++)
 			if (dev->wq[w].engine == e)
 				eng->wqs[eng->nb_wqs++] = w;
-		eng->mmu = emu_mmu_create();
+		eng->atc = emu_atc_create(dev->iommu);
 		dev->engine[e] = eng;
-		if (eng->mmu == NULL)
+		if (eng->atc == NULL)
 			return -ENOMEM;
 		if (eng->nb_wqs == 0)
 			continue;

@@ -3,9 +3,13 @@
  */
 /* Descriptor execution: validation in the order the model checks (opcode,
  * flags, privilege, reserved fields, sizes, op-specific rules), translation of
- * every buffer through emu_mmu, the data work, and the completion record. */
+ * every buffer through the ATC (emu_iommu.c), the data work, the completion
+ * record; block-on-fault waits and the memory guard around all of it. */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include <rte_cycles.h>
 
 #include "emu_dsa_internal.h"
 #include "emu_dsa_ops.h"
@@ -160,7 +164,7 @@ validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct ex
 static uint64_t
 acc(const struct exec_ctx *c, uint64_t va, uint64_t len, bool write)
 {
-	return emu_mmu_prefix(c->eng->mmu, c->pasid, va, len, write);
+	return emu_atc_prefix(c->eng->atc, c->pasid, va, len, write);
 }
 
 /* Buffers processed in lockstep from offset 0: the accessible common prefix,
@@ -202,8 +206,8 @@ op_memmove(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_ou
 
 	if (desc) {
 		/* Overlap with dst above src: copy from the top down, as memmove does. */
-		uint64_t s = emu_mmu_suffix(c->eng->mmu, c->pasid, src, len, false);
-		uint64_t t = emu_mmu_suffix(c->eng->mmu, c->pasid, dst, len, true);
+		uint64_t s = emu_atc_suffix(c->eng->atc, c->pasid, src, len, false);
+		uint64_t t = emu_atc_suffix(c->eng->atc, c->pasid, dst, len, true);
 		uint64_t ok = s < t ? s : t;
 
 		memmove((void *)(uintptr_t)(dst + len - ok), (const void *)(uintptr_t)(src + len - ok),
@@ -471,109 +475,314 @@ cr_addr_ok(const struct exec_ctx *c, const struct dsa_hw_desc *d)
 	return true;
 }
 
-static void
-cr_write(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct exec_out *o)
+/* The completion record an outcome produces (status byte returned separately). */
+static uint8_t
+out_to_cr(const struct exec_out *o, const struct dsa_hw_desc *d, struct dsa_completion_record *cr)
 {
-	struct dsa_completion_record cr;
+	memset(cr, 0, sizeof(*cr));
+	cr->result = o->result;
+	cr->bytes_completed = o->bytes;
+	cr->fault_addr = o->fault_addr;
+	if (o->status == DSA_COMP_INVALID_FLAGS)
+		cr->invalid_flags = (uint32_t)o->op_specific;
+	else if (d->opcode == DSA_OPCODE_CR_DELTA)
+		cr->delta_rec_size = (uint32_t)o->op_specific;
+	else if (d->opcode == DSA_OPCODE_CRCGEN || d->opcode == DSA_OPCODE_COPY_CRC)
+		cr->crc_val = o->op_specific;
+	cr->status = (uint8_t)(o->status | (o->fault_write ? DSA_COMP_STATUS_WRITE : 0));
+	return cr->status;
+}
+
+/* Write cr (its status byte last) if the descriptor asks for it. */
+static void
+cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
+	 const struct dsa_completion_record *cr)
+{
+	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
 	uint8_t *dst;
 
-	if (o->status != DSA_COMP_SUCCESS)
+	if (code != DSA_COMP_SUCCESS)
 		atomic_fetch_add_explicit(&c->eng->dev->n_errors, 1, memory_order_relaxed);
-	if (!(d->flags & IDXD_OP_FLAG_CRAV) ||
-	    (o->status == DSA_COMP_SUCCESS && !(d->flags & IDXD_OP_FLAG_RCR)))
+	if (!(d->flags & IDXD_OP_FLAG_CRAV) || (code == DSA_COMP_SUCCESS && !(d->flags & IDXD_OP_FLAG_RCR)))
 		return;
 	if (acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
 		emu_swerr_record(c->eng->dev, DSA_COMP_CRA_XLAT, c->wq->id, d, c->in_batch,
 				 d->completion_addr, true);
 		return;
 	}
-	memset(&cr, 0, sizeof(cr));
-	cr.result = o->result;
-	cr.bytes_completed = o->bytes;
-	cr.fault_addr = o->fault_addr;
-	if (o->status == DSA_COMP_INVALID_FLAGS)
-		cr.invalid_flags = (uint32_t)o->op_specific;
-	else if (d->opcode == DSA_OPCODE_CR_DELTA)
-		cr.delta_rec_size = (uint32_t)o->op_specific;
-	else if (d->opcode == DSA_OPCODE_CRCGEN || d->opcode == DSA_OPCODE_COPY_CRC)
-		cr.crc_val = o->op_specific;
 	dst = (uint8_t *)(uintptr_t)d->completion_addr;
-	memcpy(dst + 1, (const uint8_t *)&cr + 1, DSA_COMP_SIZE - 1);
+	memcpy(dst + 1, (const uint8_t *)cr + 1, DSA_COMP_SIZE - 1);
 	/* Release: whoever polls the status byte must see the other 31 bytes first. */
-	__atomic_store_n(dst, (uint8_t)(o->status | (o->fault_write ? DSA_COMP_STATUS_WRITE : 0)),
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(dst, cr->status, __ATOMIC_RELEASE);
+}
+
+static struct exec_ctx
+st_ctx(struct emu_engine *eng)
+{
+	struct exec_ctx c = { .eng = eng, .wq = eng->st.wq, .pasid = eng->st.pasid,
+			      .in_batch = eng->st.is_batch };
+	return c;
+}
+
+/* The descriptor whose record the piece in progress writes. */
+static const struct dsa_hw_desc *
+st_owner(const struct emu_engine *eng)
+{
+	return eng->st.is_batch ? &eng->batch_buf[eng->st.member] : &eng->st.top;
+}
+
+/* Run what remains of the op in progress (st.cur). False: it parked on a page
+ * fault (block-on-fault); true: *cr is its final completion record. */
+static bool
+piece_run(struct emu_engine *eng, const struct exec_ctx *c, struct dsa_completion_record *cr)
+{
+	struct emu_exec_state *st = &eng->st;
+	struct exec_out o;
+
+	exec_one(c, &st->cur, &o);
+	out_to_cr(&o, &st->cur, cr);
+	if (o.status == DSA_COMP_PAGE_FAULT_NOBOF && (st->cur.flags & IDXD_OP_FLAG_BOF) &&
+	    c->wq->bof && dsa_cont_next(&st->cur, cr, &st->acc) == 0) {
+		st->parked = true;
+		st->raised = false;
+		st->fault_addr = o.fault_addr;
+		st->fault_write = o.fault_write;
+		return false;
+	}
+	dsa_cont_finish(st->cur.opcode, cr, &st->acc);
+	return true;
+}
+
+/* Finish the piece in progress with a fault record (page response Invalid,
+ * timeout, or memory vanished under it). */
+static void
+piece_fail(struct emu_engine *eng, uint8_t status, uint64_t addr, bool write)
+{
+	struct emu_exec_state *st = &eng->st;
+	struct exec_ctx c = st_ctx(eng);
+	struct dsa_completion_record cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.status = (uint8_t)(status | (write ? DSA_COMP_STATUS_WRITE : 0));
+	cr.fault_addr = addr;
+	if (st->cur.opcode == DSA_OPCODE_CRCGEN || st->cur.opcode == DSA_OPCODE_COPY_CRC)
+		cr.crc_val = st->cur.crc_seed; /* CRC of what was done */
+	dsa_cont_finish(st->cur.opcode, &cr, &st->acc);
+	cr_store(&c, st_owner(eng), &cr);
+	if (st->is_batch) {
+		st->batch_failed = true;
+		st->member++;
+		st->cur_loaded = false;
+	}
 }
 
 static void
-exec_batch(struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+batch_finish(struct emu_engine *eng)
 {
-	struct emu_engine *eng = c->eng;
-	uint64_t list = d->desc_list_addr, bytes;
-	uint32_t n = d->desc_count, i;
-	bool failed = false;
+	struct emu_exec_state *st = &eng->st;
+	struct exec_ctx c = st_ctx(eng);
+	struct dsa_completion_record cr;
 
-	memset(o, 0, sizeof(*o));
-	o->status = DSA_COMP_SUCCESS;
-	if (!validate_common(c, d, o))
-		return;
-	if (n < 2 || n > c->wq->max_batch) {
-		o->status = DSA_COMP_DESC_CNT_ERANGE;
-		return;
-	}
-	if (list % DSA_DESC_LIST_ALIGN != 0) {
-		o->status = DSA_COMP_DESCLIST_ALIGN;
-		return;
-	}
-	bytes = (uint64_t)n * DSA_DESC_SIZE;
-	if (acc(c, list, bytes, false) < bytes) {
-		o->status = DSA_COMP_BATCH_PAGE_FAULT;
-		o->fault_addr = list + acc(c, list, bytes, false);
-		return;
-	}
-	/* The device reads the list once; later changes to it have no effect. */
-	memcpy(eng->batch_buf, (const void *)(uintptr_t)list, bytes);
-	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
-	c->in_batch = true;
-	for (i = 0; i < n; i++) {
-		const struct dsa_hw_desc *m = &eng->batch_buf[i];
-		struct exec_out mo;
-
-		/* A fenced descriptor after a failure abandons the rest of the batch. */
-		if ((m->flags & IDXD_OP_FLAG_FENCE) && failed)
-			break;
-		if (!cr_addr_ok(c, m)) {
-			failed = true;
-			continue;
-		}
-		exec_one(c, m, &mo);
-		cr_write(c, m, &mo);
-		if (mo.status != DSA_COMP_SUCCESS)
-			failed = true;
-	}
-	c->in_batch = false;
-	atomic_fetch_add_explicit(&eng->dev->n_descs, i, memory_order_relaxed);
-	o->bytes = i; /* descriptors completed */
-	if (failed)
-		o->status = DSA_COMP_BATCH_FAIL;
+	memset(&cr, 0, sizeof(cr));
+	cr.status = st->batch_failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
+	cr.bytes_completed = st->member; /* descriptors completed */
+	atomic_fetch_add_explicit(&eng->dev->n_descs, st->member, memory_order_relaxed);
+	c.in_batch = false;
+	cr_store(&c, &st->top, &cr);
 }
 
-void
-emu_exec_submitted(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d)
+/* Continue the descriptor in progress until it finishes (true) or parks (false). */
+static bool
+st_run(struct emu_engine *eng)
 {
-	struct exec_ctx c = { .eng = eng, .wq = wq, .in_batch = false };
-	struct exec_out o;
+	struct emu_exec_state *st = &eng->st;
+	struct exec_ctx c = st_ctx(eng);
+	struct dsa_completion_record cr;
 
-	/* A dedicated WQ with PASID enabled substitutes its configured PASID. */
-	c.pasid = (wq->dedicated && wq->pasid_en) ? wq->pasid : d->pasid;
-	if (cr_addr_ok(&c, d)) {
-		if (d->opcode == DSA_OPCODE_BATCH) {
-			exec_batch(&c, d, &o);
-		} else {
-			exec_one(&c, d, &o);
-			atomic_fetch_add_explicit(&eng->dev->n_descs, 1, memory_order_relaxed);
-		}
-		cr_write(&c, d, &o);
+	if (!st->is_batch) {
+		if (!piece_run(eng, &c, &cr))
+			return false;
+		cr_store(&c, &st->top, &cr);
+		return true;
 	}
-	/* Release: a drain that sees this count must also see the CR written above. */
-	atomic_fetch_add_explicit(&wq->done, 1, memory_order_release);
+	for (; st->member < st->top.desc_count; st->member++) {
+		const struct dsa_hw_desc *m = &eng->batch_buf[st->member];
+
+		if (!st->cur_loaded) {
+			/* A fenced descriptor after a failure abandons the rest of the batch. */
+			if ((m->flags & IDXD_OP_FLAG_FENCE) && st->batch_failed)
+				break;
+			if (!cr_addr_ok(&c, m)) {
+				st->batch_failed = true;
+				continue;
+			}
+			st->cur = *m;
+			memset(&st->acc, 0, sizeof(st->acc));
+			st->cur_loaded = true;
+		}
+		if (!piece_run(eng, &c, &cr))
+			return false;
+		cr_store(&c, m, &cr);
+		if ((cr.status & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS)
+			st->batch_failed = true;
+		st->cur_loaded = false;
+	}
+	batch_finish(eng);
+	return true;
+}
+
+/* Which buffer of the op in progress holds addr: a destination means a write. */
+static bool
+addr_is_dst(const struct dsa_hw_desc *d, uint64_t addr)
+{
+	uint64_t len = d->xfer_size;
+
+	return (addr >= d->dst_addr && addr - d->dst_addr < len) ||
+	       (d->opcode == DSA_OPCODE_DUALCAST && addr >= d->dest2 && addr - d->dest2 < len) ||
+	       addr == d->completion_addr;
+}
+
+/* st_run under the memory guard: an access to memory that vanished ends the
+ * piece in progress with a page-fault record; a batch goes on with the rest. */
+static bool
+run_guarded(struct emu_engine *eng)
+{
+	struct emu_exec_state *st = &eng->st;
+	sigjmp_buf env;
+	volatile bool done = false;
+
+	for (;;) {
+		if (sigsetjmp(env, 0) == 0) {
+			emu_guard_env = &env;
+			done = st_run(eng);
+			emu_guard_env = NULL;
+			return done;
+		}
+		/* Trapped: nothing this ATC says can be trusted any more. */
+		emu_atc_flush(eng->atc);
+		piece_fail(eng, DSA_COMP_PAGE_FAULT_NOBOF, emu_guard_addr,
+			   addr_is_dst(&st->cur, emu_guard_addr));
+		if (!st->is_batch)
+			return true;
+	}
+}
+
+/* Raise the page request a parked descriptor waits for (retried while the
+ * PRI allocation is exhausted). */
+static void
+park_raise(struct emu_engine *eng)
+{
+	struct emu_exec_state *st = &eng->st;
+	int rc;
+
+	if (!st->parked || st->raised)
+		return;
+	rc = emu_pri_raise(eng->dev->iommu, st->pasid, st->fault_addr, st->fault_write, &st->prg);
+	if (rc == -EAGAIN)
+		return;
+	st->raised = true;
+	st->t_raise = rte_rdtsc();
+}
+
+static bool
+st_end(struct emu_engine *eng, bool done)
+{
+	struct emu_exec_state *st = &eng->st;
+
+	if (!done) {
+		park_raise(eng);
+		return false;
+	}
+	if (!st->is_batch)
+		atomic_fetch_add_explicit(&eng->dev->n_descs, 1, memory_order_relaxed);
+	st->active = false;
+	/* Release: a drain that sees this count must also see the records written. */
+	atomic_fetch_add_explicit(&st->wq->done, 1, memory_order_release);
+	return true;
+}
+
+bool
+emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d)
+{
+	struct emu_exec_state *st = &eng->st;
+	struct exec_ctx c;
+	struct exec_out o;
+	struct dsa_completion_record cr;
+	bool use_pasid = wq->dedicated ? wq->pasid_en : true;
+
+	memset(st, 0, offsetof(struct emu_exec_state, top));
+	st->active = true;
+	st->wq = wq;
+	st->top = *d;
+	st->cur = *d;
+	memset(&st->acc, 0, sizeof(st->acc));
+	/* A dedicated WQ with PASID enabled substitutes its configured PASID. */
+	st->pasid = (wq->dedicated && wq->pasid_en) ? wq->pasid : d->pasid;
+	c = st_ctx(eng);
+	emu_atc_sync(eng->atc);
+	if (!cr_addr_ok(&c, d))
+		return st_end(eng, true);
+	if (use_pasid && !emu_iommu_pasid_valid(eng->dev->iommu, st->pasid)) {
+		/* No address space to translate in, not even for the record. */
+		emu_swerr_record(eng->dev, DSA_COMP_TRANSLATION_FAIL, wq->id, d, false, 0, false);
+		return st_end(eng, true);
+	}
+	if (d->opcode != DSA_OPCODE_BATCH)
+		return st_end(eng, run_guarded(eng));
+
+	/* Batch: check the batch descriptor itself, then read its list once. */
+	memset(&o, 0, sizeof(o));
+	o.status = DSA_COMP_SUCCESS;
+	if (validate_common(&c, d, &o)) {
+		uint64_t bytes = (uint64_t)d->desc_count * DSA_DESC_SIZE;
+
+		if (d->desc_count < 2 || d->desc_count > wq->max_batch)
+			o.status = DSA_COMP_DESC_CNT_ERANGE;
+		else if (d->desc_list_addr % DSA_DESC_LIST_ALIGN != 0)
+			o.status = DSA_COMP_DESCLIST_ALIGN;
+		else if (acc(&c, d->desc_list_addr, bytes, false) < bytes) {
+			o.status = DSA_COMP_BATCH_PAGE_FAULT;
+			o.fault_addr = d->desc_list_addr + acc(&c, d->desc_list_addr, bytes, false);
+		}
+	}
+	if (o.status != DSA_COMP_SUCCESS) {
+		out_to_cr(&o, d, &cr);
+		cr_store(&c, d, &cr);
+		return st_end(eng, true);
+	}
+	memcpy(eng->batch_buf, (const void *)(uintptr_t)d->desc_list_addr,
+	       (size_t)d->desc_count * DSA_DESC_SIZE);
+	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
+	st->is_batch = true;
+	return st_end(eng, run_guarded(eng));
+}
+
+bool
+emu_exec_resume(struct emu_engine *eng)
+{
+	struct emu_exec_state *st = &eng->st;
+	struct emu_dsa *dev = eng->dev;
+	int code;
+
+	if (!st->raised) {
+		park_raise(eng);
+		if (!st->raised)
+			return false;
+	}
+	code = emu_pri_poll(dev->iommu, st->prg);
+	if (code == -EAGAIN) {
+		if (rte_rdtsc() - st->t_raise < dev->pri_timeout_cycles)
+			return false;
+		emu_pri_abandon(dev->iommu, st->prg);
+		code = EMU_PRI_INVALID;
+	}
+	if (dev->pri_latency_cb != NULL)
+		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
+	st->parked = false;
+	if (code != EMU_PRI_SUCCESS) {
+		piece_fail(eng, DSA_COMP_PAGE_FAULT_IR, st->fault_addr, st->fault_write);
+		if (!st->is_batch)
+			return st_end(eng, true);
+	}
+	return st_end(eng, run_guarded(eng));
 }

@@ -5,6 +5,7 @@
 #define SVART_EMU_DSA_INTERNAL_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,7 +15,8 @@
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
 #include "emu_dsa_profile.h"
-#include "emu_mmu.h"
+#include "dsa_continue.h"
+#include "emu_iommu.h"
 
 extern int emu_dsa_logtype;
 #define EMU_LOG(level, fmt, ...) \
@@ -55,10 +57,35 @@ struct emu_wq {
 	uint32_t cfg[DSA_WQCFG_DWORDS]; /**< raw WQCFG as written by software */
 };
 
+/**
+ * Execution state of the descriptor an engine is working on. It survives a
+ * block-on-fault wait (the engine parks and returns to its caller) and a
+ * fault trapped by the memory guard (the engine jumps back to its loop).
+ */
+struct emu_exec_state {
+	bool active;               /**< a descriptor is in progress */
+	bool parked;               /**< waiting for a page response */
+	bool raised;               /**< the page request went out (else retry raising) */
+	bool is_batch;
+	bool batch_failed;
+	bool cur_loaded;           /**< cur holds the member in progress */
+	struct emu_wq *wq;
+	uint32_t pasid;
+	uint32_t member;           /**< batch member in progress */
+	struct dsa_hw_desc top;    /**< the descriptor taken from the WQ */
+	struct dsa_hw_desc cur;    /**< what remains of the op in progress */
+	struct dsa_cont acc;       /**< pieces of cur done so far */
+	uint64_t fault_addr;       /**< page the engine waits for */
+	bool fault_write;
+	uint16_t prg;
+	uint64_t t_raise;          /**< rte_rdtsc() at the request */
+};
+
 struct emu_engine {
 	struct emu_dsa *dev;
 	uint16_t id;
-	struct emu_mmu *mmu;
+	struct emu_atc *atc;
+	struct emu_exec_state st;
 	uint16_t wqs[EMU_DSA_MAX_WQS];
 	uint16_t nb_wqs;
 	uint16_t rr;               /**< round-robin position */
@@ -85,6 +112,10 @@ struct emu_dsa {
 	pthread_mutex_t swerr_lock;
 	struct emu_wq wq[EMU_DSA_MAX_WQS];
 	struct emu_engine *engine[EMU_DSA_MAX_ENGINES];
+	struct emu_iommu *iommu;
+	uint64_t pri_timeout_cycles; /**< how long a parked descriptor waits for a response */
+	void (*pri_latency_cb)(void *arg, uint64_t cycles); /**< request raised -> response seen */
+	void *pri_latency_arg;
 	/* Counters. */
 	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries;
 };
@@ -103,8 +134,17 @@ void emu_wq_abort(struct emu_wq *wq);
 bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out);
 uint32_t emu_wq_occupancy(const struct emu_wq *wq);
 
-/* emu_dsa_exec.c: execute one descriptor taken from wq and write its completion. */
-void emu_exec_submitted(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d);
+/* emu_dsa_exec.c: start a descriptor taken from wq / continue a parked one.
+ * Both return true when the descriptor finished (its completion is written). */
+bool emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d);
+bool emu_exec_resume(struct emu_engine *eng);
+
+/* emu_dsa_guard.c: the engine's protection against memory vanishing under it. */
+int emu_guard_install(void);
+/** Recovery point of the engine running on this thread (NULL when unarmed). */
+extern __thread sigjmp_buf *emu_guard_env __attribute__((tls_model("initial-exec")));
+/** Faulting address of the last trapped access. */
+extern __thread volatile uint64_t emu_guard_addr __attribute__((tls_model("initial-exec")));
 
 /* emu_dsa_engine.c */
 int emu_engines_start(struct emu_dsa *dev);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "emu_dsa_internal.h"
 
 RTE_LOG_REGISTER(emu_dsa_logtype, svart.emu_dsa, NOTICE);
@@ -35,6 +37,9 @@ emu_dsa_profile_default(struct emu_dsa_profile *p)
 	p->engine_mode = EMU_DSA_ENGINE_SERVICE;
 	p->engine_lcore = -1;
 	p->numa_node = -1;
+	p->prq_size = EMU_DSA_DEFAULT_PRQ_SIZE;
+	p->pri_alloc = EMU_DSA_DEFAULT_PRI_ALLOC;
+	p->pri_timeout_ms = EMU_DSA_DEFAULT_PRI_TIMEOUT_MS;
 }
 
 bool
@@ -80,7 +85,7 @@ profile_check(const struct emu_dsa_profile *p)
 	    p->total_wq_size == 0 || p->total_wq_size > EMU_DSA_MAX_TOTAL_WQ_SIZE ||
 	    p->max_xfer_shift > EMU_DSA_MAX_XFER_SHIFT_LIMIT ||
 	    p->max_batch_shift < 1 || p->max_batch_shift > EMU_DSA_MAX_BATCH_SHIFT_LIMIT ||
-	    (!p->dedicated_mode && !p->shared_mode))
+	    (!p->dedicated_mode && !p->shared_mode) || p->prq_size == 0 || p->pri_alloc == 0)
 		return -EINVAL;
 	return 0;
 }
@@ -112,7 +117,11 @@ emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err)
 		dev->wq[i].engine = i % p->num_engines;
 	}
 	emu_regs_init(dev);
-	rc = emu_engines_start(dev);
+	dev->iommu = emu_iommu_create(p->prq_size, p->pri_alloc);
+	dev->pri_timeout_cycles = rte_get_tsc_hz() / 1000 * p->pri_timeout_ms;
+	rc = dev->iommu == NULL ? -ENOMEM : emu_guard_install();
+	if (rc == 0)
+		rc = emu_engines_start(dev);
 	if (rc != 0) {
 		emu_dsa_destroy(dev);
 		*err = rc;
@@ -130,6 +139,7 @@ emu_dsa_destroy(struct emu_dsa *dev)
 	for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
 		emu_wq_disable(dev, &dev->wq[i]);
 	emu_engines_stop(dev);
+	emu_iommu_destroy(dev->iommu);
 	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++) {
 		free(dev->wq[i].slots);
 		free((void *)dev->wq[i].seq);
@@ -402,4 +412,62 @@ emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c)
 	c->errors = atomic_load_explicit(&dev->n_errors, memory_order_relaxed);
 	c->swerrs = atomic_load_explicit(&dev->n_swerrs, memory_order_relaxed);
 	c->retries = atomic_load_explicit(&dev->n_retries, memory_order_relaxed);
+}
+
+int
+emu_dsa_pasid_bind(struct emu_dsa *dev, uint32_t pasid)
+{
+	return emu_iommu_pasid_bind(dev->iommu, pasid);
+}
+
+int
+emu_dsa_pasid_unbind(struct emu_dsa *dev, uint32_t pasid)
+{
+	return emu_iommu_pasid_unbind(dev->iommu, pasid);
+}
+
+bool
+emu_dsa_pasid_drained(struct emu_dsa *dev, uint32_t pasid)
+{
+	if (emu_iommu_pasid_pending(dev->iommu, pasid))
+		return false;
+	for (uint16_t i = 0; i < dev->prof.num_wqs; i++) {
+		const struct emu_wq *wq = &dev->wq[i];
+
+		if (atomic_load_explicit(&wq->done, memory_order_acquire) !=
+		    atomic_load_explicit(&wq->tail, memory_order_acquire))
+			return false;
+	}
+	return true;
+}
+
+void
+emu_dsa_invalidate(struct emu_dsa *dev)
+{
+	emu_iommu_invalidate(dev->iommu);
+}
+
+uint16_t
+emu_dsa_pri_read(struct emu_dsa *dev, struct emu_page_req *reqs, uint16_t max)
+{
+	return emu_pri_read(dev->iommu, reqs, max);
+}
+
+int
+emu_dsa_pri_respond(struct emu_dsa *dev, uint32_t pasid, uint16_t prg, enum emu_pri_code code)
+{
+	return emu_pri_respond(dev->iommu, pasid, prg, code);
+}
+
+void
+emu_dsa_pri_counters_get(struct emu_dsa *dev, struct emu_pri_counters *c)
+{
+	emu_pri_counters_get(dev->iommu, c);
+}
+
+void
+emu_dsa_set_pri_latency_cb(struct emu_dsa *dev, void (*cb)(void *, uint64_t), void *arg)
+{
+	dev->pri_latency_arg = arg;
+	dev->pri_latency_cb = cb;
 }

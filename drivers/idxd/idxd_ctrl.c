@@ -123,6 +123,7 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 	struct idxd_wq_plan *p;
 	struct idxd_queue *q;
 	int w = idxd_pick_wq(d, conf);
+	uint8_t policy;
 	uint16_t size;
 
 	if (w < 0) {
@@ -145,6 +146,11 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 		p->shared = conf->mode == SVART_ACCEL_QUEUE_SHARED;
 		p->priority = conf->priority ? conf->priority : IDXD_DEFAULT_PRIORITY;
 	}
+	policy = conf->fault_policy;
+	if (policy == SVART_ACCEL_FAULT_DEFAULT)
+		policy = (d->gencap & DSA_GENCAP_BOF) ? SVART_ACCEL_FAULT_BLOCK : SVART_ACCEL_FAULT_RESUME;
+	if (policy == SVART_ACCEL_FAULT_BLOCK)
+		p->bof = true;
 
 	q = rte_zmalloc_socket("idxd_queue", sizeof(*q), RTE_CACHE_LINE_SIZE, d->numa_node);
 	if (q == NULL)
@@ -173,7 +179,8 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 	q->hwq = (uint16_t)w;
 	q->shared = p->shared;
 	q->wq_size = p->size;
-	q->pasid = d->pasid;
+	q->policy = policy;
+	q->desc_flags = policy == SVART_ACCEL_FAULT_BLOCK ? IDXD_OP_FLAG_BOF : 0;
 	q->batch_min = d->batch_min;
 	q->max_batch = d->max_batch;
 	p->users++;
@@ -222,6 +229,8 @@ idxd_wqcfg_program(struct idxd_dev *d, uint16_t w)
 	if (!p->shared)
 		mode |= DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_PASID_EN |
 			((d->pasid & DSA_PASID_MAX) << DSA_WQCFG_PASID_SHIFT);
+	if (p->bof)
+		mode |= DSA_WQCFG_BOF_EN;
 	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_SIZE * 4, p->size);
 	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_THRESHOLD * 4, p->shared ? p->size : 0);
 	d->tp->reg_write32(d->hw, base + DSA_WQCFG_DW_MODE * 4, mode);
@@ -286,8 +295,20 @@ idxd_start(struct svart_accel_dev *dev)
 	}
 	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
 		struct idxd_queue *q = dev->queues[qid];
-		int rc = d->tp->portal_open(d->hw, q->hwq, q->shared, q->pasid, &q->portal,
-					    &q->portal_write);
+
+		/* Block-on-fault needs someone to answer page requests. */
+		if (q->policy == SVART_ACCEL_FAULT_BLOCK && !svart_iopf_running() &&
+		    svart_iopf_start(NULL) != 0)
+			IDXD_LOG(WARNING, "%s: no fault service running: blocked descriptors will "
+				 "wait until svart_iopf_poll() runs or they time out", dev->name);
+	}
+	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
+		struct idxd_queue *q = dev->queues[qid];
+		int rc;
+
+		q->pasid = d->pasid;
+		rc = d->tp->portal_open(d->hw, q->hwq, q->shared, q->pasid, &q->portal,
+					&q->portal_write);
 
 		if (rc != 0) {
 			IDXD_LOG(ERR, "%s: cannot open portal of WQ %u: %s", dev->name, q->hwq,
@@ -295,6 +316,7 @@ idxd_start(struct svart_accel_dev *dev)
 			idxd_stop(dev);
 			return rc;
 		}
+		q->fork_gen = svart_accel_fork_gen;
 		idxd_queue_reset(q);
 	}
 	return 0;
@@ -307,6 +329,7 @@ idxd_close(struct svart_accel_dev *dev)
 
 	if (d == NULL)
 		return 0;
+	svart_iopf_source_remove(d->iopf_src);
 	if (d->tp->close != NULL)
 		d->tp->close(d->hw);
 	rte_free(d);
@@ -349,15 +372,62 @@ idxd_dump(const struct svart_accel_dev *dev, FILE *f)
 
 		if (q == NULL)
 			continue;
+		static const char *const pol[] = { "default", "block", "resume", "report" };
+
 		fprintf(f, "  queue %u: WQ %u %s, %u entries, ring %u, write %u submit %u done %u, "
-			"credits %u\n", qid, q->hwq, q->shared ? "shared" : "dedicated", q->wq_size,
-			q->nb_desc, q->write_idx, q->submit_idx, q->done_idx,
-			q->shared ? 0 : q->credits);
+			"credits %u, faults: %s, resumed %" PRIu64 "\n", qid, q->hwq,
+			q->shared ? "shared" : "dedicated", q->wq_size, q->nb_desc, q->write_idx,
+			q->submit_idx, q->done_idx, q->shared ? 0 : q->credits, pol[q->policy % 4],
+			q->resumed);
 	}
 	return 0;
 }
 
+static int
+idxd_sva_bind(struct svart_accel_dev *dev, uint32_t pasid)
+{
+	struct idxd_dev *d = dev->priv;
+	int rc = d->tp->pasid_bind(d->hw, pasid);
+
+	if (rc == 0) {
+		d->pasid = pasid;
+		d->pasid_live = true;
+	}
+	return rc;
+}
+
+static int
+idxd_sva_unbind(struct svart_accel_dev *dev, uint32_t pasid)
+{
+	struct idxd_dev *d = dev->priv;
+
+	/* Submissions stop first, then the device forgets the PASID. */
+	d->pasid_live = false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* submitters see pasid_live before unbind */
+	return d->tp->pasid_unbind(d->hw, pasid);
+}
+
+static bool
+idxd_sva_drained(struct svart_accel_dev *dev, uint32_t pasid)
+{
+	struct idxd_dev *d = dev->priv;
+
+	return d->tp->pasid_drained(d->hw, pasid);
+}
+
+static int
+idxd_sva_invalidate(struct svart_accel_dev *dev, uintptr_t addr, size_t len)
+{
+	struct idxd_dev *d = dev->priv;
+
+	return d->tp->invalidate(d->hw, addr, len);
+}
+
 static const struct svart_accel_dev_ops idxd_dev_ops = {
+	.sva_bind = idxd_sva_bind,
+	.sva_unbind = idxd_sva_unbind,
+	.sva_drained = idxd_sva_drained,
+	.sva_invalidate = idxd_sva_invalidate,
 	.info_get = idxd_info_get,
 	.configure = idxd_configure,
 	.queue_setup = idxd_queue_setup,
@@ -372,7 +442,7 @@ static const struct svart_accel_dev_ops idxd_dev_ops = {
 
 int
 idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,
-	      uint32_t pasid, uint16_t batch_min)
+	      uint16_t batch_min)
 {
 	struct idxd_dev *d = rte_zmalloc("idxd_dev", sizeof(*d), RTE_CACHE_LINE_SIZE);
 	uint64_t table;
@@ -381,7 +451,6 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 		return -ENOMEM;
 	d->tp = tp;
 	d->hw = hw;
-	d->pasid = pasid;
 	d->batch_min = batch_min;
 	d->numa_node = -1;
 	d->gencap = rd64(d, DSA_REG_GENCAP);
@@ -403,6 +472,7 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 	}
 	if (d->max_batch > IDXD_MAX_DESC)
 		d->max_batch = IDXD_MAX_DESC;
+	d->iopf_src = tp->iopf_ops != NULL ? svart_iopf_source_add(tp->iopf_ops, hw) : -1;
 	dev->priv = d;
 	dev->ops = &idxd_dev_ops;
 	dev->fp_ops = &idxd_fp_ops;

@@ -14,7 +14,6 @@
 #include "idxd_internal.h"
 #include "svart_idxd_emu.h"
 
-#define IDXD_EMU_DEFAULT_PASID 1u
 #define IDXD_EMU_DEFAULT_BATCH_MIN 2u
 
 struct idxd_emu_portal {
@@ -84,6 +83,79 @@ emu_portal_close(void *hw, void *portal)
 	free(portal);
 }
 
+static int
+emu_pasid_bind(void *hw, uint32_t pasid)
+{
+	return emu_dsa_pasid_bind(hw, pasid);
+}
+
+static int
+emu_pasid_unbind(void *hw, uint32_t pasid)
+{
+	return emu_dsa_pasid_unbind(hw, pasid);
+}
+
+static bool
+emu_pasid_drained(void *hw, uint32_t pasid)
+{
+	return emu_dsa_pasid_drained(hw, pasid);
+}
+
+static int
+emu_invalidate(void *hw, uintptr_t addr, size_t len)
+{
+	(void)addr;
+	(void)len;
+	/* The model's ATC invalidation is global: always a superset of the range. */
+	emu_dsa_invalidate(hw);
+	return 0;
+}
+
+static uint16_t
+tp_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
+{
+	struct emu_page_req r[32];
+	uint16_t n = emu_dsa_pri_read(ctx, r, max < 32 ? max : 32);
+
+	for (uint16_t i = 0; i < n; i++) {
+		reqs[i].pasid = r[i].pasid;
+		reqs[i].group = r[i].prg;
+		reqs[i].write = (r[i].perm & EMU_PRI_PERM_WRITE) != 0;
+		reqs[i].last = r[i].last;
+		reqs[i].addr = r[i].addr;
+	}
+	return n;
+}
+
+static int
+tp_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
+{
+	return emu_dsa_pri_respond(ctx, pasid, group, invalid ? EMU_PRI_INVALID : EMU_PRI_SUCCESS);
+}
+
+static void
+tp_pri_counters(void *ctx, uint64_t *overflows, uint64_t *timeouts)
+{
+	struct emu_pri_counters c;
+
+	emu_dsa_pri_counters_get(ctx, &c);
+	*overflows += c.overflows;
+	*timeouts += c.timeouts;
+}
+
+static const struct svart_iopf_source_ops emu_iopf_ops = {
+	.read = tp_pri_read,
+	.respond = tp_pri_respond,
+	.counters = tp_pri_counters,
+};
+
+static void
+emu_latency(void *arg, uint64_t cycles)
+{
+	(void)arg;
+	svart_iopf_latency_record(cycles);
+}
+
 static void
 emu_close(void *hw)
 {
@@ -97,12 +169,17 @@ static const struct idxd_transport idxd_emu_transport = {
 	.reg_write32 = emu_wr32,
 	.portal_open = emu_portal_open,
 	.portal_close = emu_portal_close,
+	.pasid_bind = emu_pasid_bind,
+	.pasid_unbind = emu_pasid_unbind,
+	.pasid_drained = emu_pasid_drained,
+	.invalidate = emu_invalidate,
+	.iopf_ops = &emu_iopf_ops,
 	.close = emu_close,
 };
 
 static const char *const idxd_emu_keys[] = {
 	"wqs", "wq_entries", "engines", "max_xfer_shift", "max_batch_shift", "modes", "engine",
-	"lcore", "batch_min", "pasid", NULL
+	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", NULL
 };
 
 struct kv_uint {
@@ -154,13 +231,12 @@ kv_str(const char *key, const char *value, void *opaque)
 }
 
 static int
-idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint32_t *pasid,
-	       uint16_t *batch_min)
+idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t *batch_min)
 {
 	unsigned long wqs = p->num_wqs, ent = p->total_wq_size, eng = p->num_engines;
 	unsigned long xs = p->max_xfer_shift, bs = p->max_batch_shift;
 	unsigned long lcore = RTE_MAX_LCORE, bmin = IDXD_EMU_DEFAULT_BATCH_MIN;
-	unsigned long pas = IDXD_EMU_DEFAULT_PASID;
+	unsigned long prq = p->prq_size, alloc = p->pri_alloc, tmo = p->pri_timeout_ms;
 	const char *modes = NULL, *engine = NULL;
 
 	if (kv_uint(kv, "wqs", EMU_DSA_MAX_WQS, &wqs) || kv_uint(kv, "wq_entries",
@@ -169,7 +245,9 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint32_t 
 	    kv_uint(kv, "max_batch_shift", EMU_DSA_MAX_BATCH_SHIFT_LIMIT, &bs) ||
 	    kv_uint(kv, "lcore", RTE_MAX_LCORE - 1, &lcore) ||
 	    kv_uint(kv, "batch_min", IDXD_MAX_DESC, &bmin) ||
-	    kv_uint(kv, "pasid", DSA_PASID_MAX, &pas))
+	    kv_uint(kv, "prq_size", EMU_DSA_MAX_PRQ_SIZE, &prq) ||
+	    kv_uint(kv, "pri_alloc", EMU_PRG_COUNT, &alloc) ||
+	    kv_uint(kv, "pri_timeout_ms", EMU_DSA_MAX_PRI_TIMEOUT_MS, &tmo))
 		return -EINVAL;
 	if (kv != NULL) {
 		rte_kvargs_process(kv, "modes", kv_str, &modes);
@@ -201,7 +279,9 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint32_t 
 			return -EINVAL;
 		}
 	}
-	*pasid = (uint32_t)pas;
+	p->prq_size = (uint32_t)prq;
+	p->pri_alloc = (uint32_t)alloc;
+	p->pri_timeout_ms = (uint32_t)tmo;
 	*batch_min = (uint16_t)bmin;
 	return 0;
 }
@@ -212,17 +292,17 @@ idxd_emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	struct emu_dsa_profile prof;
 	struct emu_dsa *emu;
 	uint16_t batch_min;
-	uint32_t pasid;
 	int rc;
 
 	emu_dsa_profile_default(&prof);
-	rc = idxd_emu_parse(kv, &prof, &pasid, &batch_min);
+	rc = idxd_emu_parse(kv, &prof, &batch_min);
 	if (rc != 0)
 		return rc;
 	emu = emu_dsa_create(dev->name, &prof, &rc);
 	if (emu == NULL)
 		return rc;
-	rc = idxd_dev_init(dev, &idxd_emu_transport, emu, pasid, batch_min);
+	emu_dsa_set_pri_latency_cb(emu, emu_latency, NULL);
+	rc = idxd_dev_init(dev, &idxd_emu_transport, emu, batch_min);
 	if (rc != 0)
 		emu_dsa_destroy(emu);
 	return rc;

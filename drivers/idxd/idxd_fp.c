@@ -12,6 +12,8 @@
  * on error even without RCR). */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_branch_prediction.h>
 
@@ -36,6 +38,7 @@ static const uint8_t idxd_opcode[SVART_ACCEL_OP_MAX] = {
 void
 idxd_queue_reset(struct idxd_queue *q)
 {
+	memset(&q->rs, 0, sizeof(q->rs));
 	q->write_idx = q->submit_idx = q->done_idx = 0;
 	q->batch_tail = q->batch_head = q->credit_idx = 0;
 	q->credits = q->shared ? UINT16_MAX : q->wq_size;
@@ -67,6 +70,7 @@ idxd_write_desc(struct idxd_queue *q, const struct dsa_hw_desc *d, uint32_t op_f
 	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
 		return -ENOSPC;
 	q->desc_ring[slot] = *d;
+	q->desc_ring[slot].flags |= q->desc_flags;
 	q->desc_ring[slot].completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
 	q->op_cr[slot].status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
@@ -187,6 +191,10 @@ idxd_submit(void *qp)
 {
 	struct idxd_queue *q = qp;
 
+	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
+		return -EPERM;   /* a forked child must not submit into its parent's space */
+	if (unlikely(!q->dev->pasid_live))
+		return -ENOTCONN;
 	while (q->submit_idx != q->write_idx) {
 		uint16_t start = q->submit_idx, slot = start & q->mask;
 		uint32_t n = (uint16_t)(q->write_idx - start);
@@ -273,6 +281,122 @@ idxd_batch_advance(struct idxd_queue *q)
 	q->batch_head++;
 }
 
+/* ---- Resume policy ----------------------------------------------------
+ * An op that stopped at a page (status 0x03) is resolved on this thread
+ * (populate the page as a CPU access would) and what remains of it is
+ * resubmitted as a lone descriptor; ops a fence abandoned after it are
+ * replayed whole. One replay is in flight per queue, and ops behind it are
+ * not reported until it ends, so completions stay in order. */
+
+enum idxd_fix { IDXD_FIX_OK, IDXD_FIX_PENDING, IDXD_FIX_FAILED };
+
+/* Make the page at addr present with the access the device needs. */
+static int
+idxd_resolve_page(uint64_t addr, bool write)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *page = (void *)(uintptr_t)(addr & ~(uint64_t)(pg - 1));
+
+	return madvise(page, (size_t)pg, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0
+		       ? 0 : -EFAULT;
+}
+
+static bool
+idxd_replay_submit(struct idxd_queue *q)
+{
+	struct dsa_hw_desc *d = &q->desc_ring[q->rs.idx & q->mask];
+
+	if (q->credits == 0) {
+		idxd_reclaim_credits(q);
+		if (q->credits == 0)
+			return false;
+	}
+	if (idxd_portal_submit(q, d) != 0)
+		return false;
+	q->credits--; /* given back when the replay's record is seen */
+	q->rs.need_submit = false;
+	q->stats.hw_submits++;
+	return true;
+}
+
+/* Start replaying op idx whose outcome was st. */
+static enum idxd_fix
+idxd_replay_start(struct idxd_queue *q, uint16_t idx, uint8_t st)
+{
+	uint16_t slot = idx & q->mask;
+	struct dsa_hw_desc *d = &q->desc_ring[slot];
+	struct dsa_completion_record *cr = &q->op_cr[slot];
+	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
+
+	if (!q->rs.active || q->rs.idx != idx)
+		memset(&q->rs.acc, 0, sizeof(q->rs.acc));
+	if (code == DSA_COMP_PAGE_FAULT_NOBOF) {
+		if (idxd_resolve_page(cr->fault_addr, (st & DSA_COMP_STATUS_WRITE) != 0) != 0 ||
+		    dsa_cont_next(d, cr, &q->rs.acc) != 0) {
+			dsa_cont_finish(d->opcode, cr, &q->rs.acc);
+			q->rs.active = false;
+			return IDXD_FIX_FAILED;
+		}
+	} else if (code != DSA_COMP_NONE) {
+		return IDXD_FIX_FAILED;
+	}
+	/* NONE: abandoned by a fence, replayed as it was. */
+	d->flags &= ~IDXD_OP_FLAG_FENCE;
+	d->flags |= IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+	cr->status = DSA_COMP_NONE;
+	q->rs.active = true;
+	q->rs.idx = idx;
+	q->rs.need_submit = true;
+	idxd_replay_submit(q);
+	return IDXD_FIX_PENDING;
+}
+
+/* For the resume policy: turn op idx's failure st into success if a replay can.
+ * *st is updated to the op's final status when the result is OK or FAILED. */
+static enum idxd_fix
+idxd_fix_op(struct idxd_queue *q, uint16_t idx, uint8_t *st)
+{
+	struct dsa_completion_record *cr = &q->op_cr[idx & q->mask];
+	uint8_t s, code;
+
+	if (!q->rs.active || q->rs.idx != idx)
+		return idxd_replay_start(q, idx, *st);
+	if (q->rs.need_submit && !idxd_replay_submit(q))
+		return IDXD_FIX_PENDING;
+	/* Acquire: the replay's record is complete once its status is non-zero. */
+	s = __atomic_load_n(&cr->status, __ATOMIC_ACQUIRE);
+	if (s == DSA_COMP_NONE)
+		return IDXD_FIX_PENDING;
+	q->credits++;
+	code = s & DSA_COMP_STATUS_CODE_MASK;
+	if (code == DSA_COMP_PAGE_FAULT_NOBOF)
+		return idxd_replay_start(q, idx, s);
+	dsa_cont_finish(q->desc_ring[idx & q->mask].opcode, cr, &q->rs.acc);
+	q->rs.active = false;
+	*st = cr->status;
+	if (code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED) {
+		q->resumed++;
+		return IDXD_FIX_OK;
+	}
+	return IDXD_FIX_FAILED;
+}
+
+/* Final outcome of op idx of batch b (bst: the batch's record status), or
+ * IDXD_FIX_PENDING in *fix while a replay is running. */
+static inline uint8_t
+idxd_op_outcome(struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst, enum idxd_fix *fix)
+{
+	uint8_t st = idxd_op_status(q, b, idx, bst);
+
+	*fix = IDXD_FIX_OK;
+	if (q->policy == SVART_ACCEL_FAULT_RESUME && !idxd_status_ok(st)) {
+		*fix = idxd_fix_op(q, idx, &st);
+		if (*fix == IDXD_FIX_FAILED)
+			*fix = IDXD_FIX_OK; /* final: reported as it is */
+	}
+	return st;
+}
+
 static uint16_t
 idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 {
@@ -295,15 +419,24 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 			q->done_idx += take;
 			n += take;
 		} else {
+			bool pending = false;
+
 			while (n < nb_cpls && q->done_idx != end) {
-				if (!idxd_status_ok(idxd_op_status(q, q->batch_head, q->done_idx, bst))) {
+				enum idxd_fix fix;
+				uint8_t st = idxd_op_outcome(q, q->batch_head, q->done_idx, bst, &fix);
+
+				if (fix == IDXD_FIX_PENDING) {
+					pending = true;
+					break;
+				}
+				if (!idxd_status_ok(st)) {
 					err = true;
 					break;
 				}
 				q->done_idx++;
 				n++;
 			}
-			if (err)
+			if (err || pending)
 				break;
 		}
 		if (q->done_idx == end)
@@ -374,9 +507,16 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 
 		if (bst == DSA_COMP_NONE)
 			break;
-		while (n < nb_cpls && q->done_idx != end) {
-			uint8_t st = idxd_op_status(q, q->batch_head, q->done_idx, bst);
+		bool pending = false;
 
+		while (n < nb_cpls && q->done_idx != end) {
+			enum idxd_fix fix;
+			uint8_t st = idxd_op_outcome(q, q->batch_head, q->done_idx, bst, &fix);
+
+			if (fix == IDXD_FIX_PENDING) {
+				pending = true;
+				break;
+			}
 			idxd_fill_result(q, q->done_idx, st, &res[n]);
 			if (res[n].status == SVART_ACCEL_ST_SUCCESS)
 				q->stats.completed++;
@@ -385,6 +525,8 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 			q->done_idx++;
 			n++;
 		}
+		if (pending)
+			break;
 		if (q->done_idx == end)
 			idxd_batch_advance(q);
 	}

@@ -9,8 +9,10 @@
 
 #include <rte_log.h>
 
+#include "dsa_continue.h"
 #include "dsa_hw_defs.h"
 #include "svart_accel_driver.h"
+#include "svart_iopf.h"
 
 extern int idxd_logtype;
 #define IDXD_LOG(level, fmt, ...) \
@@ -43,6 +45,16 @@ struct idxd_transport {
 	int (*portal_open)(void *hw, uint16_t wq, bool shared, uint32_t pasid, void **portal,
 			   idxd_portal_write_t *write);
 	void (*portal_close)(void *hw, void *portal);
+	/** Make pasid translate to this process's address space (IOMMU PASID table). */
+	int (*pasid_bind)(void *hw, uint32_t pasid);
+	/** Remove pasid; outstanding page requests for it end Invalid. */
+	int (*pasid_unbind)(void *hw, uint32_t pasid);
+	/** True when nothing for pasid is in flight on the device. */
+	bool (*pasid_drained)(void *hw, uint32_t pasid);
+	/** Drop cached translations of a range. */
+	int (*invalidate)(void *hw, uintptr_t addr, size_t len);
+	/** Page-request source of the device for the fault service (ctx = hw); NULL: none. */
+	const struct svart_iopf_source_ops *iopf_ops;
 	/** Release the hardware handle. */
 	void (*close)(void *hw);
 };
@@ -53,6 +65,7 @@ struct idxd_wq_plan {
 	bool shared;
 	uint16_t size;       /**< WQ entries */
 	uint8_t priority;
+	bool bof;            /**< a queue on it blocks on faults */
 	bool enabled;
 };
 
@@ -68,7 +81,9 @@ struct idxd_dev {
 	uint32_t max_batch;
 	uint16_t batch_min;  /**< smallest burst sent as a hardware batch */
 	uint32_t pasid;      /**< PASID tagged on every descriptor */
+	volatile bool pasid_live; /**< the PASID is bound (cleared by unbind) */
 	int numa_node;
+	int iopf_src;        /**< fault service source id, -1 if none */
 	struct idxd_wq_plan wq[IDXD_MAX_WQS];
 };
 
@@ -93,12 +108,23 @@ struct idxd_queue {
 	uint16_t credit_idx;   /**< oldest batch still holding a WQ entry */
 	uint16_t credits;      /**< WQ entries free (dedicated WQ) */
 	bool shared;
+	uint8_t policy;        /**< enum svart_accel_fault_policy (resolved, never DEFAULT) */
 	uint16_t batch_min;
 	uint32_t max_batch;
 	uint32_t pasid;
+	uint32_t desc_flags;   /**< flags added to every op descriptor (BOF) */
+	uint32_t fork_gen;     /**< svart_accel_fork_gen when started */
 	idxd_portal_write_t portal_write;
 	void *portal;
 	struct svart_accel_stats stats;
+	/* Resume policy: one op being replayed (continuation or not-attempted op). */
+	struct {
+		bool active;
+		bool need_submit;  /**< the replay still has to reach the device */
+		uint16_t idx;      /**< op ring index */
+		struct dsa_cont acc;
+	} rs;
+	uint64_t resumed;      /**< ops completed through replays */
 	/* Cold. */
 	struct idxd_dev *dev;
 	uint16_t qid;
@@ -113,6 +139,6 @@ void idxd_queue_reset(struct idxd_queue *q);
 
 /* idxd_ctrl.c: generic probe on a transport whose hw handle is open. */
 int idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,
-		  uint32_t pasid, uint16_t batch_min);
+		  uint16_t batch_min);
 
 #endif /* SVART_IDXD_INTERNAL_H */

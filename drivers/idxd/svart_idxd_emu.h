@@ -17,7 +17,9 @@
  *  - engine=service|thread|manual where engines run (default service)
  *  - lcore=N          service lcore / CPU of engine 0 (default: pick)
  *  - batch_min=N      smallest burst submitted as a BATCH descriptor (default 2)
- *  - pasid=N          PASID tagged on descriptors (default 1)
+ *  - prq_size=N       IOMMU page request queue entries (default 128)
+ *  - pri_alloc=N      outstanding page requests allowed (default 32)
+ *  - pri_timeout_ms=N a blocked descriptor gives up after this (default 2000)
  */
 
 #include <stdint.h>

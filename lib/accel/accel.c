@@ -12,6 +12,7 @@
 #include <rte_log.h>
 
 #include "accel_private.h"
+#include "sva_private.h"
 
 RTE_LOG_REGISTER(svart_accel_logtype, svart.accel, NOTICE);
 
@@ -88,6 +89,8 @@ accel_driver_find(const char *devname)
 	return best;
 }
 
+static uint64_t accel_serial;
+
 static struct svart_accel_dev *
 accel_dev_lookup(int16_t dev_id)
 {
@@ -96,6 +99,25 @@ accel_dev_lookup(int16_t dev_id)
 		return NULL;
 	return &accel_devs[dev_id];
 }
+
+/* -ENODEV for no device, -EPERM for a device inherited from the parent of a fork. */
+static int
+accel_dev_check(const struct svart_accel_dev *dev)
+{
+	if (dev == NULL)
+		return -ENODEV;
+	if (dev->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_ACQUIRE)) {
+		ACCEL_LOG(ERR, "%s belongs to the parent process (fork): not usable here", dev->name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+#define ACCEL_DEV_OR_RETURN(dev) do { \
+	int check_rc_ = accel_dev_check(dev); \
+	if (check_rc_ != 0) \
+		return check_rc_; \
+} while (0)
 
 struct svart_accel_dev *
 svart_accel_dev_get(int16_t dev_id)
@@ -209,6 +231,8 @@ svart_accel_probe(const char *devargs)
 	strcpy(dev->name, name);
 	dev->dev_id = (int16_t)(dev - accel_devs);
 	dev->driver = drv;
+	dev->serial = ++accel_serial;
+	dev->fork_gen = __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_ACQUIRE);
 	rc = drv->probe(dev, kvlist);
 	if (rc == 0 && !accel_ops_complete(dev)) {
 		ACCEL_LOG(ERR, "driver %s left required ops unset for '%s'", drv->name, name);
@@ -236,8 +260,7 @@ svart_accel_info_get(int16_t dev_id, struct svart_accel_info *info)
 	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (info == NULL)
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
@@ -275,8 +298,7 @@ svart_accel_configure(int16_t dev_id, const struct svart_accel_conf *conf)
 	struct svart_accel_info info;
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (conf == NULL)
 		return -EINVAL;
 	if (dev->state == SVART_ACCEL_DEV_STARTED) {
@@ -318,8 +340,7 @@ svart_accel_queue_setup(int16_t dev_id, uint16_t queue_id,
 	void *qp = NULL;
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (dev->state == SVART_ACCEL_DEV_STARTED)
 		return -EBUSY;
 	if (conf == NULL || dev->state != SVART_ACCEL_DEV_CONFIGURED || queue_id >= dev->nb_queues)
@@ -338,8 +359,10 @@ svart_accel_queue_setup(int16_t dev_id, uint16_t queue_id,
 	if (conf->hw_queue != SVART_ACCEL_HWQ_AUTO &&
 	    (conf->hw_queue < 0 || conf->hw_queue >= info.hw_queues))
 		return -EINVAL;
-	if (conf->hw_entries > info.hw_queue_entries)
+	if (conf->hw_entries > info.hw_queue_entries || conf->fault_policy > SVART_ACCEL_FAULT_REPORT)
 		return -EINVAL;
+	if (conf->fault_policy == SVART_ACCEL_FAULT_BLOCK && !(info.capa & SVART_ACCEL_CAPA_PAGE_FAULT))
+		return -ENOTSUP;
 	if (conf->mode == SVART_ACCEL_QUEUE_DEDICATED) {
 		if (!(info.capa & SVART_ACCEL_CAPA_DEDICATED))
 			return -ENOTSUP;
@@ -368,8 +391,7 @@ svart_accel_start(int16_t dev_id)
 	struct svart_accel_info info;
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (dev->state == SVART_ACCEL_DEV_STARTED)
 		return 0;
 	if (dev->state != SVART_ACCEL_DEV_CONFIGURED) {
@@ -382,12 +404,20 @@ svart_accel_start(int16_t dev_id)
 			return -EINVAL;
 		}
 	}
+	rc = svart_accel_info_get(dev_id, &info);
+	if (rc != 0)
+		return rc;
+	/* An SVA device works on this process's addresses: bind it if the
+	 * application did not (the binding ends at close). */
+	if ((info.capa & SVART_ACCEL_CAPA_SVA) && dev->ops->sva_bind != NULL && !dev->sva_bound) {
+		rc = sva_dev_bind(dev, true);
+		if (rc != 0)
+			return rc;
+	}
 	rc = dev->ops->start(dev);
 	if (rc != 0)
 		return rc;
 	fp = &svart_accel_fp_objs[dev_id];
-	if (svart_accel_info_get(dev_id, &info) != 0)
-		memset(&info, 0, sizeof(info));
 	fp->queues = dev->queues;
 	fp->op_capa = info.op_capa;
 	fp->max_transfer = info.max_transfer;
@@ -408,8 +438,7 @@ svart_accel_stop(int16_t dev_id)
 	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (dev->state != SVART_ACCEL_DEV_STARTED)
 		return 0;
 	rc = dev->ops->stop(dev);
@@ -426,13 +455,14 @@ svart_accel_close(int16_t dev_id)
 	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (dev->state == SVART_ACCEL_DEV_STARTED) {
 		ACCEL_LOG(ERR, "%s: close while started; stop it first", dev->name);
 		return -EBUSY;
 	}
 	accel_queues_release(dev);
+	if (dev->sva_bound)
+		sva_dev_unbind(dev, true);
 	rc = dev->ops->close(dev);
 	if (rc != 0)
 		ACCEL_LOG(WARNING, "%s: driver close returned %d", dev->name, rc);
@@ -459,8 +489,7 @@ svart_accel_stats_get(int16_t dev_id, uint16_t queue_id, struct svart_accel_stat
 	struct svart_accel_stats one;
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (stats == NULL || (queue_id != SVART_ACCEL_ALL_QUEUES && queue_id >= dev->nb_queues))
 		return -EINVAL;
 	memset(stats, 0, sizeof(*stats));
@@ -482,8 +511,7 @@ svart_accel_stats_reset(int16_t dev_id, uint16_t queue_id)
 	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (queue_id != SVART_ACCEL_ALL_QUEUES && queue_id >= dev->nb_queues)
 		return -EINVAL;
 	for (uint16_t q = 0; q < dev->nb_queues; q++) {
@@ -515,8 +543,7 @@ svart_accel_dump(int16_t dev_id, FILE *f)
 	struct svart_accel_stats st;
 	int rc;
 
-	if (dev == NULL)
-		return -ENODEV;
+	ACCEL_DEV_OR_RETURN(dev);
 	if (f == NULL)
 		return -EINVAL;
 	rc = svart_accel_info_get(dev_id, &info);

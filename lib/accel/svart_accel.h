@@ -85,6 +85,21 @@ enum svart_accel_queue_mode {
 	SVART_ACCEL_QUEUE_SHARED,        /**< shares a hardware work queue (accept/retry submission) */
 };
 
+/** What happens when the device meets a page that is not present (or not writable). */
+enum svart_accel_fault_policy {
+	/** BLOCK when the device can block on faults, else RESUME. */
+	SVART_ACCEL_FAULT_DEFAULT = 0,
+	/** The descriptor waits while the fault-handling lcore resolves the page
+	 *  (PCIe PRI); the op completes, or fails with the faulting address. */
+	SVART_ACCEL_FAULT_BLOCK,
+	/** The device stops at the page; the driver resolves it and resubmits the
+	 *  rest of the op; the op completes, or fails with the faulting address. */
+	SVART_ACCEL_FAULT_RESUME,
+	/** The partial completion goes to the application as a PAGE_FAULT result
+	 *  with bytes_completed and the faulting address. */
+	SVART_ACCEL_FAULT_REPORT,
+};
+
 /** Pick the hardware work queue automatically (svart_accel_queue_conf::hw_queue). */
 #define SVART_ACCEL_HWQ_AUTO (-1)
 
@@ -98,6 +113,7 @@ struct svart_accel_queue_conf {
 			      *  queues on one shared work queue and gives each dedicated
 			      *  queue its own. */
 	uint16_t hw_entries; /**< hardware work-queue entries to reserve; 0 = driver default */
+	uint8_t fault_policy; /**< enum svart_accel_fault_policy */
 };
 
 /** Per-queue or per-device counters. */
@@ -181,8 +197,9 @@ int svart_accel_configure(int16_t dev_id, const struct svart_accel_conf *conf);
  *   - -ENODEV: dev_id is not a probed device.
  *   - -EINVAL: conf NULL; device not configured; queue_id >= nb_queues; nb_desc
  *     not a power of two or outside [min_desc, max_desc]; priority above 15;
- *     mode unknown; hw_queue out of range.
- *   - -ENOTSUP: the mode is not supported by the device.
+ *     mode unknown; hw_queue out of range; fault_policy unknown.
+ *   - -ENOTSUP: the mode is not supported by the device, or fault_policy is
+ *     BLOCK on a device that cannot block on faults.
  *   - -EBUSY: the device is started, or a dedicated queue asked for a hardware
  *     work queue that is already in use.
  *   - -ENOSPC: not enough hardware work queues or entries are left.

@@ -19,6 +19,8 @@
  * into it is checked when it registers.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,6 +72,14 @@ struct svart_accel_dev_ops {
 	int (*stats_reset)(struct svart_accel_dev *dev, void *qp);
 	/** Print driver state. Optional. */
 	int (*dump)(const struct svart_accel_dev *dev, FILE *f);
+	/** Bind the process address space under pasid (device stopped). Optional: no SVA. */
+	int (*sva_bind)(struct svart_accel_dev *dev, uint32_t pasid);
+	/** Remove pasid from the device now; in-flight page requests end Invalid. */
+	int (*sva_unbind)(struct svart_accel_dev *dev, uint32_t pasid);
+	/** True when the device holds no work and no page request for pasid. */
+	bool (*sva_drained)(struct svart_accel_dev *dev, uint32_t pasid);
+	/** Drop cached translations of [addr, addr+len). */
+	int (*sva_invalidate)(struct svart_accel_dev *dev, uintptr_t addr, size_t len);
 };
 
 /** Fast-path functions a driver provides; all required. */
@@ -93,7 +103,18 @@ struct svart_accel_dev {
 	void *priv;                                  /**< driver private data */
 	uint16_t nb_queues;
 	void *queues[SVART_ACCEL_MAX_QUEUES];        /**< per-queue driver objects */
+	uint64_t serial;                             /**< unique per probe, never reused */
+	uint32_t fork_gen;                           /**< svart_accel_fork_gen at probe */
+	uint32_t pasid;                              /**< SVA binding's PASID (when bound) */
+	bool sva_bound;
+	bool sva_implicit;                           /**< bound by start, unbound by close */
 };
+
+/**
+ * Incremented in the child after fork(). A device or queue whose recorded
+ * value differs belongs to the parent: drivers refuse submissions (-EPERM).
+ */
+extern uint32_t svart_accel_fork_gen;
 
 /**
  * Driver probe: given the device (name and id set) and its parsed devargs

@@ -263,7 +263,8 @@ svart_accel_nop(int16_t dev_id, uint16_t queue_id, uint32_t flags)
  *   - -EBUSY: the device refused the submission (shared queue full after
  *     bounded retries, or no hardware credits left); nothing is lost: the
  *     ops stay enqueued, reap completions and submit again.
- *   - -EIO: the hardware queue is disabled.
+ *   - -EPERM: the queue belongs to the parent of this (forked) process.
+ *   - -ENOTCONN: the device's SVA binding was removed (svart_sva_unbind()).
  */
 static inline int
 svart_accel_submit(int16_t dev_id, uint16_t queue_id)

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* Emulated IOMMU: PASID table, per-engine ATC over a page-table walk
+ * (/proc/self/maps permissions + /proc/self/pagemap presence), and the PRI
+ * page request queue with its group responses. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+
+#include "emu_iommu.h"
+
+#define MAPS_PATH "/proc/self/maps"
+#define PAGEMAP_PATH "/proc/self/pagemap"
+#define MAPS_READ_CHUNK 65536
+#define VMA_INITIAL_CAP 256
+/* /proc/self/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PRESENT      (1ull << 63)
+#define PM_FILE_SHARED  (1ull << 61)
+#define PM_EXCLUSIVE    (1ull << 56)
+#define ATC_PERM_R 1u
+#define ATC_PERM_W 2u
+
+struct vma {
+	uint64_t start, end;
+	bool r, w;
+};
+
+/* Cached copy of the process's mappings, sorted by address. */
+struct vma_cache {
+	struct vma *v;
+	size_t n, cap;
+	char *buf;
+	size_t buf_cap;
+	size_t mru;
+};
+
+struct atc_entry {
+	uint64_t vpn;
+	uint32_t pasid;
+	uint8_t perm;    /* 0 = empty */
+};
+
+struct emu_atc {
+	struct emu_iommu *io;
+	uint64_t gen;
+	int pagemap_fd;
+	struct vma_cache vc;
+	struct atc_entry e[EMU_ATC_ENTRIES];
+};
+
+enum prg_state { PRG_FREE = 0, PRG_WAIT, PRG_DONE };
+
+struct prg_slot {
+	_Atomic uint8_t state;
+	uint8_t code;
+	uint32_t pasid;
+};
+
+struct emu_iommu {
+	pthread_mutex_t lock;           /* PASID table, queue, PRG allocation */
+	uint32_t pasids[EMU_PASID_SLOTS];
+	bool pasid_used[EMU_PASID_SLOTS];
+	_Atomic uint64_t gen;           /* bumped on every invalidation */
+	/* Page request queue. */
+	struct emu_page_req *q;
+	uint32_t q_size, q_head, q_count;
+	uint32_t alloc, outstanding;
+	uint16_t next_prg;
+	struct prg_slot prg[EMU_PRG_COUNT];
+	struct emu_pri_counters cnt;
+	_Atomic uint64_t atc_misses, atc_flushes;
+};
+
+static uint64_t
+parse_hex(const char **p)
+{
+	uint64_t v = 0;
+
+	for (;;) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = (v << 4) | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = (v << 4) | (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+		(*p)++;
+	}
+}
+
+/* Re-read the process's mappings. Returns 0 or -errno; on error the cache is empty. */
+static int
+mmu_reload(struct vma_cache *m)
+{
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	m->n = 0;
+	m->mru = 0;
+	fd = open(MAPS_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len + 1 >= m->buf_cap) {
+			char *nb = realloc(m->buf, m->buf_cap * 2);
+
+			if (nb == NULL) {
+				close(fd);
+				return -ENOMEM;
+			}
+			m->buf = nb;
+			m->buf_cap *= 2;
+		}
+		r = read(fd, m->buf + len, m->buf_cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	m->buf[len] = '\0';
+
+	for (const char *p = m->buf; *p != '\0';) {
+		struct vma v;
+
+		v.start = parse_hex(&p);
+		if (*p == '-')
+			p++;
+		v.end = parse_hex(&p);
+		if (*p == ' ')
+			p++;
+		v.r = p[0] == 'r';
+		v.w = p[0] != '\0' && p[1] == 'w';
+		if (m->n == m->cap) {
+			struct vma *nv = realloc(m->v, m->cap * 2 * sizeof(*nv));
+
+			if (nv == NULL) {
+				m->n = 0;
+				return -ENOMEM;
+			}
+			m->v = nv;
+			m->cap *= 2;
+		}
+		m->v[m->n++] = v;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+/* Cached VMA containing va, or NULL. /proc/self/maps is sorted by address. */
+static const struct vma *
+mmu_find(struct vma_cache *m, uint64_t va)
+{
+	size_t lo = 0, hi = m->n;
+
+	if (m->mru < m->n && va >= m->v[m->mru].start && va < m->v[m->mru].end)
+		return &m->v[m->mru];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (va < m->v[mid].start)
+			hi = mid;
+		else if (va >= m->v[mid].end)
+			lo = mid + 1;
+		else {
+			m->mru = mid;
+			return &m->v[mid];
+		}
+	}
+	return NULL;
+}
+
+static bool
+vma_allows(const struct vma *v, bool write)
+{
+	return v != NULL && v->r && (!write || v->w);
+}
+
+/* VMA containing va that allows the access, reloading the cache once on a miss. */
+static const struct vma *
+mmu_lookup(struct vma_cache *m, uint64_t va, bool write, bool *reloaded)
+{
+	const struct vma *v = mmu_find(m, va);
+
+	if (!vma_allows(v, write) && !*reloaded) {
+		*reloaded = true;
+		if (mmu_reload(m) != 0)
+			return NULL;
+		v = mmu_find(m, va);
+	}
+	return vma_allows(v, write) ? v : NULL;
+}
+
+
+static int
+vc_init(struct vma_cache *m)
+{
+	m->cap = VMA_INITIAL_CAP;
+	m->v = calloc(m->cap, sizeof(*m->v));
+	m->buf_cap = MAPS_READ_CHUNK;
+	m->buf = malloc(m->buf_cap);
+	return m->v != NULL && m->buf != NULL ? 0 : -ENOMEM;
+}
+
+static void
+vc_fini(struct vma_cache *m)
+{
+	free(m->v);
+	free(m->buf);
+}
+
+/* ---- PASID table ---- */
+
+struct emu_iommu *
+emu_iommu_create(uint32_t prq_size, uint32_t alloc)
+{
+	struct emu_iommu *io = calloc(1, sizeof(*io));
+
+	if (io == NULL || prq_size == 0 || alloc == 0) {
+		free(io);
+		return NULL;
+	}
+	io->q = calloc(prq_size, sizeof(*io->q));
+	if (io->q == NULL) {
+		free(io);
+		return NULL;
+	}
+	io->q_size = prq_size;
+	io->alloc = alloc < EMU_PRG_COUNT ? alloc : EMU_PRG_COUNT;
+	pthread_mutex_init(&io->lock, NULL);
+	return io;
+}
+
+void
+emu_iommu_destroy(struct emu_iommu *io)
+{
+	if (io == NULL)
+		return;
+	pthread_mutex_destroy(&io->lock);
+	free(io->q);
+	free(io);
+}
+
+static int
+pasid_slot(const struct emu_iommu *io, uint32_t pasid)
+{
+	for (unsigned int i = 0; i < EMU_PASID_SLOTS; i++)
+		if (io->pasid_used[i] && io->pasids[i] == pasid)
+			return (int)i;
+	return -1;
+}
+
+int
+emu_iommu_pasid_bind(struct emu_iommu *io, uint32_t pasid)
+{
+	int rc = -ENOSPC;
+
+	if (pasid == 0 || pasid >= (1u << 20))
+		return -EINVAL;
+	pthread_mutex_lock(&io->lock);
+	if (pasid_slot(io, pasid) >= 0) {
+		rc = -EEXIST;
+	} else {
+		for (unsigned int i = 0; i < EMU_PASID_SLOTS; i++) {
+			if (!io->pasid_used[i]) {
+				io->pasid_used[i] = true;
+				io->pasids[i] = pasid;
+				rc = 0;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&io->lock);
+	return rc;
+}
+
+void
+emu_iommu_invalidate(struct emu_iommu *io)
+{
+	/* Release: an engine that sees the new generation flushes before translating. */
+	atomic_fetch_add_explicit(&io->gen, 1, memory_order_release);
+}
+
+int
+emu_iommu_pasid_unbind(struct emu_iommu *io, uint32_t pasid)
+{
+	int slot;
+
+	pthread_mutex_lock(&io->lock);
+	slot = pasid_slot(io, pasid);
+	if (slot < 0) {
+		pthread_mutex_unlock(&io->lock);
+		return -ENOENT;
+	}
+	io->pasid_used[slot] = false;
+	/* Queued requests of the PASID are dropped; waiters get Invalid. */
+	for (uint32_t i = 0, n = io->q_count; i < n; i++) {
+		struct emu_page_req *r = &io->q[(io->q_head + i) % io->q_size];
+
+		if (r->pasid == pasid)
+			r->pasid = UINT32_MAX; /* skipped by emu_pri_read */
+	}
+	for (unsigned int p = 0; p < EMU_PRG_COUNT; p++) {
+		struct prg_slot *s = &io->prg[p];
+
+		if (atomic_load(&s->state) == PRG_WAIT && s->pasid == pasid) {
+			s->code = EMU_PRI_INVALID;
+			atomic_store_explicit(&s->state, PRG_DONE, memory_order_release);
+		}
+	}
+	pthread_mutex_unlock(&io->lock);
+	emu_iommu_invalidate(io);
+	return 0;
+}
+
+bool
+emu_iommu_pasid_valid(struct emu_iommu *io, uint32_t pasid)
+{
+	bool v;
+
+	pthread_mutex_lock(&io->lock);
+	v = pasid_slot(io, pasid) >= 0;
+	pthread_mutex_unlock(&io->lock);
+	return v;
+}
+
+bool
+emu_iommu_pasid_pending(struct emu_iommu *io, uint32_t pasid)
+{
+	bool pending = false;
+
+	for (unsigned int p = 0; p < EMU_PRG_COUNT && !pending; p++)
+		pending = atomic_load(&io->prg[p].state) == PRG_WAIT && io->prg[p].pasid == pasid;
+	return pending;
+}
+
+/* ---- ATC ---- */
+
+struct emu_atc *
+emu_atc_create(struct emu_iommu *io)
+{
+	struct emu_atc *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->io = io;
+	a->pagemap_fd = open(PAGEMAP_PATH, O_RDONLY | O_CLOEXEC);
+	if (vc_init(&a->vc) != 0 || a->pagemap_fd < 0) {
+		emu_atc_destroy(a);
+		return NULL;
+	}
+	a->gen = atomic_load(&io->gen);
+	return a;
+}
+
+void
+emu_atc_destroy(struct emu_atc *a)
+{
+	if (a == NULL)
+		return;
+	if (a->pagemap_fd >= 0)
+		close(a->pagemap_fd);
+	vc_fini(&a->vc);
+	free(a);
+}
+
+void
+emu_atc_flush(struct emu_atc *a)
+{
+	memset(a->e, 0, sizeof(a->e));
+	a->vc.n = 0;    /* the mappings may have changed too */
+	atomic_fetch_add_explicit(&a->io->atc_flushes, 1, memory_order_relaxed);
+}
+
+void
+emu_atc_sync(struct emu_atc *a)
+{
+	uint64_t g = atomic_load_explicit(&a->io->gen, memory_order_acquire);
+
+	if (g != a->gen) {
+		a->gen = g;
+		emu_atc_flush(a);
+	}
+}
+
+/* Page-table walk for one page: the permission a device access would get. */
+static uint8_t
+atc_walk(struct emu_atc *a, uint64_t vpn, bool write)
+{
+	bool reloaded = false;
+	const struct vma *v = mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
+	uint64_t pm;
+	uint8_t perm = 0;
+
+	atomic_fetch_add_explicit(&a->io->atc_misses, 1, memory_order_relaxed);
+	if (v == NULL)
+		return 0;
+	if (pread(a->pagemap_fd, &pm, sizeof(pm), (off_t)(vpn * sizeof(pm))) != sizeof(pm))
+		return 0;
+	if (!(pm & PM_PRESENT))
+		return 0;
+	if (v->r)
+		perm |= ATC_PERM_R;
+	/* Writable without a fault: our own anonymous page, or a shared/file page. */
+	if (v->w && (pm & (PM_EXCLUSIVE | PM_FILE_SHARED)))
+		perm |= ATC_PERM_W;
+	return perm;
+}
+
+static bool
+atc_ok(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
+{
+	struct atc_entry *e = &a->e[vpn % EMU_ATC_ENTRIES];
+	uint8_t need = write ? ATC_PERM_W : ATC_PERM_R;
+
+	if (e->perm != 0 && e->vpn == vpn && e->pasid == pasid && (e->perm & need))
+		return true;
+	uint8_t perm = atc_walk(a, vpn, write);
+
+	if (!(perm & need))
+		return false;
+	e->vpn = vpn;
+	e->pasid = pasid;
+	e->perm = perm;
+	return true;
+}
+
+uint64_t
+emu_atc_prefix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write)
+{
+	uint64_t vpn, end;
+
+	if (len == 0)
+		return 0;
+	if (len > UINT64_MAX - va)
+		len = UINT64_MAX - va; /* the address space does not wrap */
+	end = va + len;
+	for (vpn = va >> EMU_PAGE_SHIFT; (vpn << EMU_PAGE_SHIFT) < end; vpn++) {
+		if (!atc_ok(a, pasid, vpn, write)) {
+			uint64_t stop = vpn << EMU_PAGE_SHIFT;
+
+			return stop > va ? stop - va : 0;
+		}
+	}
+	return len;
+}
+
+uint64_t
+emu_atc_suffix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write)
+{
+	uint64_t end, vpn, first;
+
+	if (len == 0)
+		return 0;
+	if (len > UINT64_MAX - va)
+		return 0;
+	end = va + len;
+	first = va >> EMU_PAGE_SHIFT;
+	for (vpn = (end - 1) >> EMU_PAGE_SHIFT;; vpn--) {
+		if (!atc_ok(a, pasid, vpn, write)) {
+			uint64_t lim = (vpn + 1) << EMU_PAGE_SHIFT;
+
+			return lim < end ? end - lim : 0;
+		}
+		if (vpn == first)
+			break;
+	}
+	return len;
+}
+
+/* ---- PRI ---- */
+
+int
+emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, bool write, uint16_t *prg)
+{
+	struct emu_page_req *r;
+	uint16_t p;
+	int rc = 0;
+
+	pthread_mutex_lock(&io->lock);
+	if (io->outstanding >= io->alloc) {
+		pthread_mutex_unlock(&io->lock);
+		return -EAGAIN;
+	}
+	for (p = io->next_prg;; p = (uint16_t)((p + 1) % EMU_PRG_COUNT))
+		if (atomic_load(&io->prg[p].state) == PRG_FREE)
+			break;
+	io->next_prg = (uint16_t)((p + 1) % EMU_PRG_COUNT);
+	io->prg[p].pasid = pasid;
+	io->outstanding++;
+	io->cnt.requests++;
+	if (io->q_count == io->q_size) {
+		/* Queue full: the IOMMU answers Success itself; the device re-translates. */
+		io->cnt.overflows++;
+		io->prg[p].code = EMU_PRI_SUCCESS;
+		atomic_store_explicit(&io->prg[p].state, PRG_DONE, memory_order_release);
+		rc = -ENOSPC;
+	} else {
+		atomic_store_explicit(&io->prg[p].state, PRG_WAIT, memory_order_relaxed);
+		r = &io->q[(io->q_head + io->q_count) % io->q_size];
+		r->pasid = pasid;
+		r->prg = p;
+		r->perm = write ? EMU_PRI_PERM_WRITE : EMU_PRI_PERM_READ;
+		r->last = 1;
+		r->addr = addr & ~(EMU_PAGE_SIZE - 1);
+		r->t_raise = rte_rdtsc();
+		io->q_count++;
+	}
+	pthread_mutex_unlock(&io->lock);
+	*prg = p;
+	return rc;
+}
+
+static void
+prg_free(struct emu_iommu *io, uint16_t prg)
+{
+	pthread_mutex_lock(&io->lock);
+	atomic_store_explicit(&io->prg[prg].state, PRG_FREE, memory_order_relaxed);
+	io->outstanding--;
+	pthread_mutex_unlock(&io->lock);
+}
+
+int
+emu_pri_poll(struct emu_iommu *io, uint16_t prg)
+{
+	struct prg_slot *s = &io->prg[prg];
+	int code;
+
+	/* Acquire: pairs with the responder's release of PRG_DONE. */
+	if (atomic_load_explicit(&s->state, memory_order_acquire) != PRG_DONE)
+		return -EAGAIN;
+	code = s->code;
+	prg_free(io, prg);
+	return code;
+}
+
+void
+emu_pri_abandon(struct emu_iommu *io, uint16_t prg)
+{
+	pthread_mutex_lock(&io->lock);
+	io->cnt.timeouts++;
+	pthread_mutex_unlock(&io->lock);
+	prg_free(io, prg);
+}
+
+uint16_t
+emu_pri_read(struct emu_iommu *io, struct emu_page_req *reqs, uint16_t max)
+{
+	uint16_t n = 0;
+
+	pthread_mutex_lock(&io->lock);
+	while (n < max && io->q_count > 0) {
+		struct emu_page_req *r = &io->q[io->q_head];
+
+		io->q_head = (io->q_head + 1) % io->q_size;
+		io->q_count--;
+		if (r->pasid != UINT32_MAX)
+			reqs[n++] = *r;
+	}
+	pthread_mutex_unlock(&io->lock);
+	return n;
+}
+
+int
+emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri_code code)
+{
+	struct prg_slot *s;
+
+	if (code != EMU_PRI_SUCCESS && code != EMU_PRI_INVALID && code != EMU_PRI_FAILURE)
+		return -EINVAL;
+	if (prg >= EMU_PRG_COUNT)
+		return -ENOENT;
+	s = &io->prg[prg];
+	pthread_mutex_lock(&io->lock);
+	if (atomic_load(&s->state) != PRG_WAIT || s->pasid != pasid) {
+		/* A response for a group the device is not waiting on, or on behalf
+		 * of another PASID: PRI's "unexpected PRG index". */
+		io->cnt.unexpected++;
+		pthread_mutex_unlock(&io->lock);
+		return -ENOENT;
+	}
+	s->code = (uint8_t)code;
+	io->cnt.responses++;
+	if (code != EMU_PRI_SUCCESS)
+		io->cnt.invalid++;
+	/* Release: the device polling the state must see the code. */
+	atomic_store_explicit(&s->state, PRG_DONE, memory_order_release);
+	pthread_mutex_unlock(&io->lock);
+	return 0;
+}
+
+void
+emu_pri_counters_get(struct emu_iommu *io, struct emu_pri_counters *c)
+{
+	pthread_mutex_lock(&io->lock);
+	*c = io->cnt;
+	pthread_mutex_unlock(&io->lock);
+	c->atc_misses = atomic_load(&io->atc_misses);
+	c->atc_flushes = atomic_load(&io->atc_flushes);
+}

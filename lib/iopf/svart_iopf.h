@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_IOPF_H
+#define SVART_IOPF_H
+
+/**
+ * @file
+ * I/O page fault handling: the fault-handling lcore.
+ *
+ * Devices (through their drivers) register a page-request source. The fault
+ * service drains every source, assembles page-request groups, resolves each
+ * group in this process — populating the pages with the access the device
+ * asked for (MADV_POPULATE_READ/WRITE), adjacent pages in one call — and
+ * answers the group Success or Invalid Request. An application resolver hook
+ * runs first and may resolve a range itself (e.g. fill lazily loaded data).
+ * An optional fault-around window populates ahead of a sequential pattern,
+ * growing while the pattern holds and collapsing when it breaks.
+ *
+ * Placement: as a DPDK service (default: shares the service lcore of the
+ * emulated engines, which is what a 2-core machine can do), or on a
+ * dedicated lcore, or polled by the application (svart_iopf_poll()).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What a resolver hook did with a range. */
+enum svart_iopf_verdict {
+	SVART_IOPF_DEFAULT = 0,  /**< not handled: populate it the default way */
+	SVART_IOPF_RESOLVED,     /**< the hook made the range present: answer Success */
+	SVART_IOPF_INVALID,      /**< the address must fail: answer Invalid Request */
+};
+
+/**
+ * Resolver hook: called on the fault lcore for each contiguous range of a
+ * page-request group, before the default resolution.
+ */
+typedef enum svart_iopf_verdict (*svart_iopf_resolver_t)(void *arg, uint32_t pasid, void *addr,
+							 size_t len, bool write);
+
+/** Where the fault service runs. */
+enum svart_iopf_mode {
+	SVART_IOPF_SERVICE = 0,   /**< a DPDK service on a service lcore */
+	SVART_IOPF_LCORE,         /**< a loop on a dedicated worker lcore */
+	SVART_IOPF_MANUAL,        /**< the application calls svart_iopf_poll() */
+};
+
+/** Fault service configuration. */
+struct svart_iopf_conf {
+	uint8_t mode;                 /**< enum svart_iopf_mode */
+	int lcore;                    /**< lcore for SERVICE/LCORE; -1 = pick */
+	uint32_t fault_around_max;    /**< largest fault-around window in pages; 0 = off */
+	svart_iopf_resolver_t resolver;
+	void *resolver_arg;
+};
+
+/** Latency histogram percentiles, nanoseconds. */
+struct svart_iopf_latency {
+	uint64_t count;
+	uint64_t p50, p90, p99, p999, max;
+};
+
+/** Fault service counters. */
+struct svart_iopf_stats {
+	uint64_t requests;        /**< page requests read */
+	uint64_t groups;          /**< groups answered */
+	uint64_t pages;           /**< pages resolved (fault-around pages not included) */
+	uint64_t invalid;         /**< groups answered Invalid Request */
+	uint64_t hook_resolved;   /**< ranges the resolver hook resolved */
+	uint64_t around_pages;    /**< pages populated ahead by fault-around */
+	uint64_t overflows;       /**< page requests the IOMMU queue could not hold */
+	uint64_t timeouts;        /**< page requests a device stopped waiting for */
+	struct svart_iopf_latency latency; /**< request raised -> response seen by the device */
+};
+
+/**
+ * Start the fault service (NULL conf: SERVICE mode, lcore picked, fault-around of 64 pages).
+ *
+ * @return
+ *   0, or:
+ *   - -EALREADY: already running.
+ *   - -EINVAL: bad mode or lcore.
+ *   - -ENODEV: no lcore available for SERVICE/LCORE mode (EAL with one lcore).
+ *   - -EBUSY: the chosen lcore is busy.
+ */
+int svart_iopf_start(const struct svart_iopf_conf *conf);
+
+/** Stop the fault service (requests queue up until it is started again). @return 0 or -ENOENT. */
+int svart_iopf_stop(void);
+
+/** @return true while the service runs (any mode). */
+bool svart_iopf_running(void);
+
+/**
+ * Drain every source once and answer what can be answered.
+ * @return page requests handled.
+ */
+unsigned int svart_iopf_poll(void);
+
+/** Read the counters and latency percentiles. @return 0 or -EINVAL (NULL). */
+int svart_iopf_stats_get(struct svart_iopf_stats *s);
+
+/** Zero the counters and the histogram. */
+void svart_iopf_stats_reset(void);
+
+/* ---- For drivers ---------------------------------------------------- */
+
+/** One page request, as a source delivers it. */
+struct svart_iopf_req {
+	uint32_t pasid;
+	uint16_t group;     /**< page request group index */
+	uint8_t write;      /**< the device wants to write */
+	uint8_t last;       /**< last request of its group */
+	uint64_t addr;      /**< page address */
+};
+
+/** A page-request source (one per device). */
+struct svart_iopf_source_ops {
+	/** Read up to max requests; @return how many. */
+	uint16_t (*read)(void *ctx, struct svart_iopf_req *reqs, uint16_t max);
+	/** Answer a group: invalid false = Success, true = Invalid Request. */
+	int (*respond)(void *ctx, uint32_t pasid, uint16_t group, bool invalid);
+	/** Add the source's overflow and timeout counts (optional). */
+	void (*counters)(void *ctx, uint64_t *overflows, uint64_t *timeouts);
+};
+
+/** Register a source. @return its id (>= 0), -ENOSPC, -EINVAL. */
+int svart_iopf_source_add(const struct svart_iopf_source_ops *ops, void *ctx);
+
+/** Unregister a source (waits until the service is not using it). */
+void svart_iopf_source_remove(int id);
+
+/** Record one round trip, in TSC cycles, as the device saw it. */
+void svart_iopf_latency_record(uint64_t cycles);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SVART_IOPF_H */
