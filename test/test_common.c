@@ -9,6 +9,7 @@
 #include <rte_pause.h>
 
 #include "svart_idxd_emu.h"
+#include "svart_iopf.h"
 #include "test_common.h"
 
 int
@@ -58,8 +59,10 @@ test_reap(int16_t dev, uint16_t q, uint16_t n, struct svart_accel_result *res, b
 	uint16_t got = 0;
 
 	for (uint64_t i = 0; got < n && i < TEST_POLL_LIMIT; i++) {
-		if (manual)
+		if (manual) {
 			svart_idxd_emu_poll(dev, 64);
+			svart_iopf_poll();
+		}
 		got += svart_accel_completed_status(dev, q, res ? n - got : 1, NULL,
 						    res ? &res[got] : &tmp);
 		if (!manual)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_pause.h>
 #include <rte_service.h>
@@ -17,12 +18,20 @@
 
 /* Idle polls before a private engine thread yields its CPU. */
 #define ENGINE_THREAD_IDLE_SPINS 1024
+/* How often an engine makes sure its memory guard is still installed. */
+#define ENGINE_GUARD_CHECKS_PER_S 100
 
 static unsigned int
 engine_run(struct emu_engine *eng, unsigned int budget)
 {
 	struct emu_dsa *dev = eng->dev;
 	unsigned int done = 0, idle = 0;
+	uint64_t now = rte_rdtsc();
+
+	if (now - eng->guard_checked > rte_get_tsc_hz() / ENGINE_GUARD_CHECKS_PER_S) {
+		eng->guard_checked = now;
+		emu_guard_check();
+	}
 
 	/* A descriptor waiting for a page response stalls the engine, as on DSA. */
 	if (eng->st.active) {
@@ -53,9 +62,12 @@ emu_dsa_engine_poll(struct emu_dsa *dev, unsigned int engine, unsigned int budge
 	struct emu_engine *eng;
 	unsigned int n;
 
-	if (engine >= dev->prof.num_engines || dev->engine[engine] == NULL)
+	/* Only a manual engine may be stepped: the others run on their own thread. */
+	if (engine >= dev->prof.num_engines || dev->engine[engine] == NULL ||
+	    dev->prof.engine_mode != EMU_DSA_ENGINE_MANUAL)
 		return 0;
 	eng = dev->engine[engine];
+	eng->guard_checked = 0; /* a manual step checks every time */
 	pthread_mutex_lock(&eng->lock);
 	n = engine_run(eng, budget);
 	pthread_mutex_unlock(&eng->lock);

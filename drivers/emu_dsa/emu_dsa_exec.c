@@ -642,6 +642,20 @@ addr_is_dst(const struct dsa_hw_desc *d, uint64_t addr)
 	       addr == d->completion_addr;
 }
 
+/* Report a trapped access the way translation reports faults: at the start of
+ * the page, or of the buffer when the buffer starts inside that page. */
+static uint64_t
+trap_fault_addr(const struct dsa_hw_desc *d, uint64_t addr)
+{
+	const uint64_t bufs[] = { d->src_addr, d->dst_addr, d->dest2, d->completion_addr };
+	uint64_t page = addr & ~(EMU_PAGE_SIZE - 1);
+
+	for (unsigned int i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		if (bufs[i] > page && bufs[i] <= addr)
+			return bufs[i];
+	return page;
+}
+
 /* st_run under the memory guard: an access to memory that vanished ends the
  * piece in progress with a page-fault record; a batch goes on with the rest. */
 static bool
@@ -660,7 +674,7 @@ run_guarded(struct emu_engine *eng)
 		}
 		/* Trapped: nothing this ATC says can be trusted any more. */
 		emu_atc_flush(eng->atc);
-		piece_fail(eng, DSA_COMP_PAGE_FAULT_NOBOF, emu_guard_addr,
+		piece_fail(eng, DSA_COMP_PAGE_FAULT_NOBOF, trap_fault_addr(&st->cur, emu_guard_addr),
 			   addr_is_dst(&st->cur, emu_guard_addr));
 		if (!st->is_batch)
 			return true;

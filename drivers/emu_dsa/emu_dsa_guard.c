@@ -71,3 +71,24 @@ emu_guard_install(void)
 	pthread_once(&guard_once, guard_install_once);
 	return guard_rc;
 }
+
+void
+emu_guard_check(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct sigaction cur, sa;
+
+	/* Someone installed a handler after us (a test framework, the
+	 * application): put ours back in front and chain to theirs. */
+	pthread_mutex_lock(&lock);
+	if (sigaction(SIGSEGV, NULL, &cur) == 0 &&
+	    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != guard_handler)) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = guard_handler;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGSEGV, &sa, &guard_prev_segv);
+		sigaction(SIGBUS, &sa, &guard_prev_bus);
+	}
+	pthread_mutex_unlock(&lock);
+}

@@ -96,6 +96,7 @@ struct emu_engine {
 	bool thread_running;
 	_Atomic bool stop;
 	pthread_mutex_t lock;      /**< serialises manual polls with command-driven drains */
+	uint64_t guard_checked;    /**< rte_rdtsc() of the last guard check */
 	struct dsa_hw_desc batch_buf[]; /**< batch descriptor list copy, max_batch entries */
 };
 
@@ -141,6 +142,8 @@ bool emu_exec_resume(struct emu_engine *eng);
 
 /* emu_dsa_guard.c: the engine's protection against memory vanishing under it. */
 int emu_guard_install(void);
+/** Re-install the guard if another handler replaced it (a system call: call rarely). */
+void emu_guard_check(void);
 /** Recovery point of the engine running on this thread (NULL when unarmed). */
 extern __thread sigjmp_buf *emu_guard_env __attribute__((tls_model("initial-exec")));
 /** Faulting address of the last trapped access. */
