@@ -216,7 +216,8 @@ emu_engines_start(struct emu_dsa *dev)
 	size_t batch_bytes = ((size_t)1 << p->max_batch_shift) * sizeof(struct dsa_hw_desc);
 
 	for (uint16_t e = 0; e < p->num_engines; e++) {
-		struct emu_engine *eng = aligned_alloc(EMU_CACHE_LINE, sizeof(*eng) + batch_bytes);
+		struct emu_engine *eng = aligned_alloc(EMU_CACHE_LINE,
+						   EMU_ROUND_UP(sizeof(*eng) + batch_bytes, EMU_CACHE_LINE));
 		int rc = 0;
 
 		if (eng == NULL)

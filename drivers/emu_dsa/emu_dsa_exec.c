@@ -642,18 +642,23 @@ addr_is_dst(const struct dsa_hw_desc *d, uint64_t addr)
 	       addr == d->completion_addr;
 }
 
-/* Report a trapped access the way translation reports faults: at the start of
- * the page, or of the buffer when the buffer starts inside that page. */
+/* Report a trapped access the way translation reports faults: the first
+ * address of the buffer that no longer translates (the CPU's copy routine may
+ * have touched the buffer in any order). Called after the ATC was flushed. */
 static uint64_t
-trap_fault_addr(const struct dsa_hw_desc *d, uint64_t addr)
+trap_fault_addr(struct emu_engine *eng, const struct dsa_hw_desc *d, uint64_t addr, bool write)
 {
-	const uint64_t bufs[] = { d->src_addr, d->dst_addr, d->dest2, d->completion_addr };
-	uint64_t page = addr & ~(EMU_PAGE_SIZE - 1);
+	const uint64_t bufs[] = { d->src_addr, d->dst_addr, d->dest2 };
+	uint64_t len = d->xfer_size;
 
-	for (unsigned int i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
-		if (bufs[i] > page && bufs[i] <= addr)
-			return bufs[i];
-	return page;
+	for (unsigned int i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+		if (addr >= bufs[i] && addr - bufs[i] < len) {
+			uint64_t ok = emu_atc_prefix(eng->atc, eng->st.pasid, bufs[i], len, write);
+
+			return ok < len ? bufs[i] + ok : addr;
+		}
+	}
+	return addr & ~(EMU_PAGE_SIZE - 1);
 }
 
 /* st_run under the memory guard: an access to memory that vanished ends the
@@ -674,8 +679,10 @@ run_guarded(struct emu_engine *eng)
 		}
 		/* Trapped: nothing this ATC says can be trusted any more. */
 		emu_atc_flush(eng->atc);
-		piece_fail(eng, DSA_COMP_PAGE_FAULT_NOBOF, trap_fault_addr(&st->cur, emu_guard_addr),
-			   addr_is_dst(&st->cur, emu_guard_addr));
+		bool write = addr_is_dst(&st->cur, emu_guard_addr);
+
+		piece_fail(eng, DSA_COMP_PAGE_FAULT_NOBOF,
+			   trap_fault_addr(eng, &st->cur, emu_guard_addr, write), write);
 		if (!st->is_batch)
 			return true;
 	}

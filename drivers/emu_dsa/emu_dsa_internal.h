@@ -23,6 +23,8 @@ extern int emu_dsa_logtype;
 	rte_log(RTE_LOG_ ## level, emu_dsa_logtype, "emu_dsa: " fmt "\n", ## __VA_ARGS__)
 
 #define EMU_CACHE_LINE 64
+/* aligned_alloc wants a size that is a multiple of the alignment. */
+#define EMU_ROUND_UP(n, a) (((n) + (a) - 1) / (a) * (a))
 /* BAR0 offset of the WQCFG table (TABLE_OFFSET reports it in 0x100 units). */
 #define EMU_WQCFG_TABLE_OFF 0x400u
 #define EMU_BAR0_SIZE (EMU_WQCFG_TABLE_OFF + EMU_DSA_MAX_WQS * DSA_WQCFG_SIZE)

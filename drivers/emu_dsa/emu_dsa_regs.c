@@ -102,7 +102,7 @@ emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err)
 		*err = rc;
 		return NULL;
 	}
-	dev = aligned_alloc(EMU_CACHE_LINE, sizeof(*dev));
+	dev = aligned_alloc(EMU_CACHE_LINE, EMU_ROUND_UP(sizeof(*dev), EMU_CACHE_LINE));
 	if (dev == NULL) {
 		*err = -ENOMEM;
 		return NULL;
