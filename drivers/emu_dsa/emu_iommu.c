@@ -26,6 +26,7 @@
 #define PM_EXCLUSIVE    (1ull << 56)
 #define ATC_PERM_R 1u
 #define ATC_PERM_W 2u
+#define ATC_WALK_PAGES 64    /* pagemap entries read per ATC miss */
 
 struct vma {
 	uint64_t start, end;
@@ -396,20 +397,11 @@ emu_atc_sync(struct emu_atc *a)
 	}
 }
 
-/* Page-table walk for one page: the permission a device access would get. */
 static uint8_t
-atc_walk(struct emu_atc *a, uint64_t vpn, bool write)
+pm_perm(const struct vma *v, uint64_t pm)
 {
-	bool reloaded = false;
-	const struct vma *v = mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
-	uint64_t pm;
 	uint8_t perm = 0;
 
-	atomic_fetch_add_explicit(&a->io->atc_misses, 1, memory_order_relaxed);
-	if (v == NULL)
-		return 0;
-	if (pread(a->pagemap_fd, &pm, sizeof(pm), (off_t)(vpn * sizeof(pm))) != sizeof(pm))
-		return 0;
 	if (!(pm & PM_PRESENT))
 		return 0;
 	if (v->r)
@@ -420,16 +412,51 @@ atc_walk(struct emu_atc *a, uint64_t vpn, bool write)
 	return perm;
 }
 
+/* Page-table walk: the permission a device access to vpn would get. The walk
+ * reads up to ATC_WALK_PAGES entries of the same mapping in one go and fills
+ * the ATC with the present ones, as a translation prefetch would. */
+static uint8_t
+atc_walk(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
+{
+	bool reloaded = false;
+	const struct vma *v = mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
+	uint64_t pm[ATC_WALK_PAGES];
+	uint64_t n = ATC_WALK_PAGES, left;
+	ssize_t got;
+
+	atomic_fetch_add_explicit(&a->io->atc_misses, 1, memory_order_relaxed);
+	if (v == NULL)
+		return 0;
+	left = (v->end >> EMU_PAGE_SHIFT) - vpn;
+	if (n > left)
+		n = left;
+	got = pread(a->pagemap_fd, pm, n * sizeof(pm[0]), (off_t)(vpn * sizeof(pm[0])));
+	if (got < (ssize_t)sizeof(pm[0]))
+		return 0;
+	n = (uint64_t)got / sizeof(pm[0]);
+	for (uint64_t i = 1; i < n; i++) {
+		struct atc_entry *e = &a->e[(vpn + i) % EMU_ATC_ENTRIES];
+		uint8_t perm = pm_perm(v, pm[i]);
+
+		if (perm != 0) {
+			e->vpn = vpn + i;
+			e->pasid = pasid;
+			e->perm = perm;
+		}
+	}
+	return pm_perm(v, pm[0]);
+}
+
 static bool
 atc_ok(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 {
 	struct atc_entry *e = &a->e[vpn % EMU_ATC_ENTRIES];
 	uint8_t need = write ? ATC_PERM_W : ATC_PERM_R;
+	uint8_t perm;
 
 	if (e->perm != 0 && e->vpn == vpn && e->pasid == pasid && (e->perm & need))
 		return true;
-	uint8_t perm = atc_walk(a, vpn, write);
-
+	perm = atc_walk(a, pasid, vpn, write);
 	if (!(perm & need))
 		return false;
 	e->vpn = vpn;
