@@ -12,9 +12,14 @@ DEB_PKGS := meson ninja-build pkg-config gcc g++ python3 libdpdk-dev libhwloc-de
             libnuma-dev libcmocka-dev libbenchmark-dev gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-BENCH_ARGS := --op copy,fill,crc32c --size 64,256,4K,64K,1M --burst 1,32 --mode dedicated,shared
+BENCH_DIR   := $(BUILD)/bench
+PERF_ARGS   := --peers --op copy --size 64,256,4K,64K,1M --burst 1,32 --mode dedicated,shared
+PERF_ARGS2  := --op fill,compare,crc32c --size 4K --burst 1,32 --mode dedicated
+FAULT_ARGS  := --faults 10000
 ifneq ($(QUICK),)
-BENCH_ARGS := --op copy --size 64,4K --burst 1,32 --mode dedicated --duration 0.3
+PERF_ARGS   := --peers --op copy --size 64,4K,1M --burst 1,32 --mode dedicated --duration 0.4 --rounds 2
+PERF_ARGS2  := --op fill,crc32c --size 4K --burst 32 --mode dedicated --duration 0.2
+FAULT_ARGS  := --quick
 endif
 
 .PHONY: all deps build bench test test-plain test-asan clean
@@ -42,10 +47,13 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 bench: build
-	@mkdir -p $(BUILD)/bench
+	@mkdir -p $(BENCH_DIR)
 	$(BUILD)/apps/svart-info/svart-info
-	$(BUILD)/apps/svart-perf/svart-perf -- $(BENCH_ARGS) --json $(BUILD)/bench/perf.json
-	@echo "results: $(BUILD)/bench/perf.json"
+	$(BUILD)/apps/svart-perf/svart-perf -- $(PERF_ARGS) --json $(BENCH_DIR)/perf.json
+	$(BUILD)/apps/svart-perf/svart-perf -- $(PERF_ARGS2) --json $(BENCH_DIR)/perf_ops.json
+	$(BUILD)/apps/svart-faultperf/svart-faultperf -- $(FAULT_ARGS) \
+		--json $(BENCH_DIR)/faultperf.json --cdf $(BENCH_DIR)/fault_cdf.dat
+	python3 apps/bench/report.py $(BENCH_DIR)
 
 test-plain: build
 	-meson test -C $(BUILD) --print-errorlogs

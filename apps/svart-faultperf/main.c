@@ -53,8 +53,11 @@
 #define QUICK_STREAM_MIB 16
 #define FAULT_AROUND_MAX 64
 
+#define CDF_POINTS 200
+
 struct pct {
 	uint64_t n, p50, p90, p99, p999, max;
+	uint64_t cdf[CDF_POINTS + 1];   /* value at quantile i / CDF_POINTS */
 };
 
 static int
@@ -78,7 +81,25 @@ percentiles(uint64_t *v, uint64_t n)
 	p.p99 = v[n * 99 / 100];
 	p.p999 = v[n * 999 / 1000];
 	p.max = v[n - 1];
+	for (unsigned int i = 0; i <= CDF_POINTS; i++)
+		p.cdf[i] = v[(n - 1) * i / CDF_POINTS];
 	return p;
+}
+
+static int
+write_cdf(const char *path, const struct pct *svart, const struct pct *uffd, const struct pct *touch,
+	  const struct pct *madv)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "# quantile svart_op_with_fault_us userfaultfd_us cpu_first_touch_us madv_populate_us\n");
+	for (unsigned int i = 0; i <= CDF_POINTS; i++)
+		fprintf(f, "%.4f %.3f %.3f %.3f %.3f\n", (double)i / CDF_POINTS, svart->cdf[i] / 1e3,
+			uffd->n ? uffd->cdf[i] / 1e3 : 0.0, touch->cdf[i] / 1e3, madv->cdf[i] / 1e3);
+	fclose(f);
+	return 0;
 }
 
 static uint8_t *
@@ -386,12 +407,13 @@ main(int argc, char **argv)
 		{ "faults", required_argument, NULL, 'f' },
 		{ "stream-mib", required_argument, NULL, 's' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "cdf", required_argument, NULL, 'c' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t faults = DEFAULT_FAULTS, stream_mib = DEFAULT_STREAM_MIB;
-	const char *json = NULL;
+	const char *json = NULL, *cdf = NULL;
 	struct pct touch, madv, pp, uffd = { 0 }, lat_fault, lat_warm;
 	struct svart_iopf_conf ic = { .mode = SVART_IOPF_SERVICE, .lcore = -1 };
 	struct svart_iopf_stats st;
@@ -412,10 +434,11 @@ main(int argc, char **argv)
 		case 'f': faults = strtoull(optarg, NULL, 10); break;
 		case 's': stream_mib = strtoull(optarg, NULL, 10); break;
 		case 'j': json = optarg; break;
+		case 'c': cdf = optarg; break;
 		case 'q': faults = QUICK_FAULTS; stream_mib = QUICK_STREAM_MIB; break;
 		default:
 			printf("usage: svart-faultperf [EAL args --] [--faults N] [--stream-mib M] "
-			       "[--json FILE] [--quick]\n");
+			       "[--json FILE] [--cdf FILE] [--quick]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -490,6 +513,8 @@ main(int argc, char **argv)
 		       (double)uffd.p50 / (double)pri.p50);
 	printf("  stream (fault-around) / CPU fresh writes  %6.2f\n", around_gbps / cpu_gbps);
 
+	if (cdf != NULL && write_cdf(cdf, &lat_fault, &uffd, &touch, &madv) != 0)
+		fprintf(stderr, "svart-faultperf: cannot write %s\n", cdf);
 	if (json != NULL) {
 		FILE *f = strcmp(json, "-") == 0 ? stdout : fopen(json, "w");
 

@@ -92,16 +92,26 @@ set_fault(struct exec_out *o, uint32_t done, uint64_t addr, bool write)
 	o->fault_write = write;
 }
 
-/* widen[b]: 8 mask bits -> 8 bytes of 0x00/0xff (bit i selects byte i). */
-static uint64_t widen[256];
+/* Per opcode (and CRC read-seed flag): the reserved descriptor bytes as eight
+ * qword masks, and the flags the op accepts. Computed once. */
+static uint64_t rsv_q[DSA_OPCODE_COUNT][2][DSA_DESC_SIZE / 8];
+static uint32_t allowed_f[DSA_OPCODE_COUNT];
+
+static uint32_t allowed_flags(uint8_t opcode);
 
 __attribute__((constructor)) static void
-widen_init(void)
+exec_tables_init(void)
 {
-	for (unsigned int b = 0; b < 256; b++)
-		for (unsigned int i = 0; i < 8; i++)
-			if (b & (1u << i))
-				widen[b] |= 0xffull << (i * 8);
+	for (unsigned int op = 0; op < DSA_OPCODE_COUNT; op++) {
+		allowed_f[op] = allowed_flags((uint8_t)op);
+		for (unsigned int seed = 0; seed < 2; seed++) {
+			uint64_t rsv = reserved_bytes((uint8_t)op, seed ? DSA_FLAG_CRC_READ_SEED : 0);
+
+			for (unsigned int i = 0; i < DSA_DESC_SIZE; i++)
+				if ((rsv >> i) & 1)
+					rsv_q[op][seed][i / 8] |= 0xffull << ((i % 8) * 8);
+		}
+	}
 }
 
 /* Generic checks shared by every opcode. Returns false with o->status set on failure. */
@@ -117,7 +127,7 @@ validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct ex
 		o->status = DSA_COMP_BAD_OPCODE;
 		return false;
 	}
-	invalid = d->flags & ~allowed_flags(d->opcode);
+	invalid = d->flags & ~allowed_f[d->opcode];
 	if ((d->flags & IDXD_OP_FLAG_BOF) && !c->wq->bof)
 		invalid |= IDXD_OP_FLAG_BOF;
 	if (invalid != 0) {
@@ -129,24 +139,21 @@ validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct ex
 		o->status = DSA_COMP_PRIV_BAD;
 		return false;
 	}
-	rsv = reserved_bytes(d->opcode, d->flags);
 	if (d->rsvd != 0) {
 		o->status = DSA_COMP_NOZERO_RESERVE;
 		return false;
 	}
-	/* Check the reserved bytes a qword at a time: widen each mask bit to a byte. */
+	/* Reserved bytes, a qword at a time. */
+	rsv = 0;
 	for (unsigned int q = 0; q < DSA_DESC_SIZE / 8; q++) {
-		uint8_t bits = (uint8_t)(rsv >> (q * 8));
-		uint64_t word, wide;
+		uint64_t word;
 
-		if (bits == 0)
-			continue;
-		wide = widen[bits];
 		memcpy(&word, raw + q * 8, sizeof(word));
-		if (word & wide) {
-			o->status = DSA_COMP_NOZERO_RESERVE;
-			return false;
-		}
+		rsv |= word & rsv_q[d->opcode][(d->flags & DSA_FLAG_CRC_READ_SEED) ? 1 : 0][q];
+	}
+	if (rsv != 0) {
+		o->status = DSA_COMP_NOZERO_RESERVE;
+		return false;
 	}
 	if (d->flags & IDXD_OP_FLAG_RCI) {
 		/* The model allocates no interrupt handles. */

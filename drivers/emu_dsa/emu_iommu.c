@@ -472,6 +472,9 @@ emu_atc_prefix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, boo
 
 	if (len == 0)
 		return 0;
+	/* The common case: the range sits in one page. */
+	if ((va & (EMU_PAGE_SIZE - 1)) + len <= EMU_PAGE_SIZE)
+		return atc_ok(a, pasid, va >> EMU_PAGE_SHIFT, write) ? len : 0;
 	if (len > UINT64_MAX - va)
 		len = UINT64_MAX - va; /* the address space does not wrap */
 	end = va + len;

@@ -29,7 +29,7 @@
 
 #define EMU_PRG_COUNT 512u          /**< 9-bit PRG index */
 #define EMU_PASID_SLOTS 64u         /**< PASIDs the table can hold */
-#define EMU_ATC_ENTRIES 4096u       /**< direct-mapped ATC entries per engine */
+#define EMU_ATC_ENTRIES 16384u      /**< direct-mapped ATC entries per engine (256 KiB) */
 #define EMU_PAGE_SHIFT 12
 #define EMU_PAGE_SIZE (1ull << EMU_PAGE_SHIFT)
 

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Combine svart-perf and svart-faultperf results into report.json, print the
+summary with ratios against the targets, and draw the plots (gnuplot).
+
+usage: report.py BENCH_DIR   (reads perf.json, faultperf.json, fault_cdf.dat)
+"""
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+
+def machine():
+    info = {"kernel": platform.release(), "cpus": os.cpu_count()}
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo", encoding="utf-8"):
+            if line.startswith("MemTotal"):
+                info["mem_kib"] = int(line.split()[1])
+                break
+    except OSError:
+        pass
+    return info
+
+
+def find(results, op, size, burst, mode="dedicated"):
+    for r in results:
+        if r["op"] == op and r["size"] == size and r["burst"] == burst and r["mode"] == mode:
+            return r
+    return None
+
+
+def ratio(a, b):
+    return a / b if a and b else 0.0
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else "build/bench"
+    perf = json.load(open(os.path.join(d, "perf.json"), encoding="utf-8"))
+    fault = json.load(open(os.path.join(d, "faultperf.json"), encoding="utf-8"))
+    res = perf["results"]
+    sub = {}
+    c64_32 = find(res, "copy", 64, 32)
+    c64_1 = find(res, "copy", 64, 1)
+    c4k = find(res, "copy", 4096, 32)
+    c1m = find(res, "copy", 1 << 20, 32) or find(res, "copy", 1 << 20, 1)
+    if c64_32:
+        sub["copy_64B_burst32"] = {"svart_mops": c64_32["mops"], "skeleton_mops": c64_32["skeleton_mops"],
+                                   "ring_limit_mops": c64_32["ring_limit_mops"]}
+    if c64_1:
+        sub["copy_64B_burst1"] = {"svart_mops": c64_1["mops"], "skeleton_mops": c64_1["skeleton_mops"]}
+    if c4k:
+        sub["copy_4KiB_burst32"] = {"svart_gbps": c4k["gbps"], "skeleton_gbps": c4k["skeleton_gbps"]}
+    if c1m:
+        sub["copy_1MiB"] = {"svart_gbps": c1m["gbps"], "memcpy_gbps": c1m["memcpy_gbps"]}
+    lat = fault["latency_ns"]
+    faults = {
+        "pri_roundtrip_ns": {k: lat["pri_roundtrip"][k] for k in ("p50", "p90", "p99", "p999", "max")},
+        "op_with_fault_ns": lat["op_with_fault"],
+        "op_without_fault_ns": lat["op_without_fault"],
+        "cpu_first_touch_ns": {"p50": lat["cpu_first_touch"]["p50"]},
+        "madv_populate_1page_ns": {"p50": lat["madv_populate_1page"]["p50"]},
+        "pingpong_rtt_ns": {"p50": lat["pingpong_rtt"]["p50"]},
+        "stream_fresh_gbps": {"svart": fault["stream_fresh_gbps"]["svart_block_fault_around"],
+                              "svart_no_fault_around": fault["stream_fresh_gbps"]["svart_block"],
+                              "svart_resume": fault["stream_fresh_gbps"]["svart_resume"],
+                              "cpu": fault["stream_fresh_gbps"]["cpu"]},
+    }
+    if "uffd_roundtrip" in lat:
+        faults["uffd_roundtrip_ns"] = {"p50": lat["uffd_roundtrip"]["p50"], "p99": lat["uffd_roundtrip"]["p99"]}
+    report = {"machine": machine(),
+              "placement": {"submission": perf["placement"], "faults": fault["placement"]},
+              "submission": sub, "submission_all": res, "faults": faults}
+    json.dump(report, open(os.path.join(d, "report.json"), "w", encoding="utf-8"), indent=2)
+
+    limit = lat["madv_populate_1page"]["p50"] + lat["pingpong_rtt"]["p50"]
+    rows = []
+
+    def row(name, value, peer, r, target, higher=True):
+        met = (r >= target) if higher else (r <= target)
+        rows.append((name, value, peer, r, ("≥ " if higher else "≤ ") + f"{target:g}", "met" if met else "MISSED"))
+
+    if c64_32:
+        row("64 B copy b32 vs dma_skeleton (Mops)", c64_32["mops"], c64_32["skeleton_mops"],
+            ratio(c64_32["mops"], c64_32["skeleton_mops"]), 2.0)
+        row("64 B copy b32 vs 64 B ring limit (Mops)", c64_32["mops"], c64_32["ring_limit_mops"],
+            ratio(c64_32["mops"], c64_32["ring_limit_mops"]), 0.6)
+    if c64_1:
+        row("64 B copy b1 vs dma_skeleton (Mops)", c64_1["mops"], c64_1["skeleton_mops"],
+            ratio(c64_1["mops"], c64_1["skeleton_mops"]), 1.5)
+    if c4k:
+        row("4 KiB copy b32 vs dma_skeleton (GB/s)", c4k["gbps"], c4k["skeleton_gbps"],
+            ratio(c4k["gbps"], c4k["skeleton_gbps"]), 1.0)
+    if c1m:
+        row("1 MiB copy vs one-core memcpy (GB/s)", c1m["gbps"], c1m["memcpy_gbps"],
+            ratio(c1m["gbps"], c1m["memcpy_gbps"]), 0.9)
+    pri = lat["pri_roundtrip"]
+    row("PRI round trip p50 vs populate+ping-pong (us)", pri["p50"] / 1e3, limit / 1e3, ratio(pri["p50"], limit), 1.5, False)
+    row("PRI round trip p99 vs populate+ping-pong (us)", pri["p99"] / 1e3, limit / 1e3, ratio(pri["p99"], limit), 4.0, False)
+    if "uffd_roundtrip" in lat:
+        u = lat["uffd_roundtrip"]["p50"]
+        row("userfaultfd p50 / PRI p50 (us)", u / 1e3, pri["p50"] / 1e3, ratio(u, pri["p50"]), 5.0)
+    s = faults["stream_fresh_gbps"]
+    row("stream into fresh memory vs CPU (GB/s)", s["svart"], s["cpu"], ratio(s["svart"], s["cpu"]), 2.0)
+
+    print()
+    print(f"{'figure':48} {'svart':>10} {'peer/limit':>11} {'ratio':>7} {'target':>8}  result")
+    for name, v, p, r, t, m in rows:
+        print(f"{name:48} {v:10.3f} {p:11.3f} {r:7.2f} {t:>8}  {m}")
+    print(f"\nmet {sum(1 for x in rows if x[5] == 'met')} of {len(rows)} targets; "
+          f"report: {os.path.join(d, 'report.json')}")
+    plots(d, res)
+
+
+def plots(d, res):
+    if shutil.which("gnuplot") is None:
+        print("gnuplot not found: no plots (apt-get install gnuplot-nox)")
+        return
+    with open(os.path.join(d, "throughput.dat"), "w", encoding="utf-8") as f:
+        f.write("# size svart_b32_gbps skeleton_b32_gbps memcpy_gbps svart_b1_gbps\n")
+        for size in sorted({r["size"] for r in res if r["op"] == "copy"}):
+            b32 = find(res, "copy", size, 32) or {}
+            b1 = find(res, "copy", size, 1) or {}
+            f.write(f"{size} {b32.get('gbps', 0)} {b32.get('skeleton_gbps', 0)} "
+                    f"{b32.get('memcpy_gbps', 0)} {b1.get('gbps', 0)}\n")
+    script = f"""
+set terminal pngcairo size 900,560 noenhanced
+set output '{d}/throughput.png'
+set title 'Copy throughput vs transfer size (same run, engine and peers on the same core)'
+set logscale xy
+set xlabel 'transfer size (bytes)'
+set ylabel 'GB/s'
+set key left top
+set grid
+plot '{d}/throughput.dat' u 1:2 w lp t 'svart burst 32', '' u 1:5 w lp t 'svart burst 1', \\
+     '' u 1:3 w lp t 'dma\\_skeleton burst 32', '' u 1:4 w lp t 'memcpy, one core'
+set output '{d}/fault_latency.png'
+set title 'Fault latency distribution (same run)'
+unset logscale
+set logscale x
+set xlabel 'latency (us)'
+set ylabel 'fraction of faults'
+set key right bottom
+plot '{d}/fault_cdf.dat' u 2:1 w l lw 2 t 'svart op with a device fault (submit->done)', \\
+     '' u 3:1 w l lw 2 t 'userfaultfd round trip', '' u 4:1 w l lw 2 t 'CPU first-touch fault', \\
+     '' u 5:1 w l lw 2 t 'MADV_POPULATE_WRITE, 1 page'
+"""
+    with open(os.path.join(d, "plots.gp"), "w", encoding="utf-8") as f:
+        f.write(script)
+    rc = subprocess.call(["gnuplot", os.path.join(d, "plots.gp")])
+    if rc == 0:
+        print(f"plots: {d}/throughput.png {d}/fault_latency.png")
+
+
+if __name__ == "__main__":
+    main()
