@@ -22,7 +22,7 @@ PERF_ARGS2  := --op fill,crc32c --size 4K --burst 32 --mode dedicated --duration
 FAULT_ARGS  := --quick
 endif
 
-.PHONY: all deps build bench test test-plain test-asan clean
+.PHONY: all deps build bench microbench test test-plain test-asan clean
 
 all: build
 
@@ -54,6 +54,9 @@ bench: build
 	$(BUILD)/apps/svart-faultperf/svart-faultperf -- $(FAULT_ARGS) \
 		--json $(BENCH_DIR)/faultperf.json --cdf $(BENCH_DIR)/fault_cdf.dat
 	python3 apps/bench/report.py $(BENCH_DIR)
+
+microbench: build
+	meson test -C $(BUILD) --benchmark --verbose
 
 test-plain: build
 	-meson test -C $(BUILD) --print-errorlogs
