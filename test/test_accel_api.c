@@ -277,6 +277,22 @@ test_stats(void **state)
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(svart_accel_dump(dev, stdout), 0);
 	assert_int_equal(svart_accel_stats_reset(dev, SVART_ACCEL_ALL_QUEUES), 0);
+	{
+		/* Runtime memory is reported and grows with the configured depth. */
+		struct svart_accel_conf conf = { .nb_queues = 1 };
+		struct svart_accel_queue_conf qc = qc_ded;
+		struct svart_accel_info i64, i512;
+
+		assert_int_equal(svart_accel_info_get(dev, &i64), 0);
+		assert_true(i64.mem_device > 0 && i64.mem_queues > 0);
+		assert_int_equal(svart_accel_stop(dev), 0);
+		assert_int_equal(svart_accel_configure(dev, &conf), 0);
+		qc.nb_desc = 512;
+		assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
+		assert_int_equal(svart_accel_start(dev), 0);
+		assert_int_equal(svart_accel_info_get(dev, &i512), 0);
+		assert_true(i512.mem_queues > 7 * i64.mem_queues && i512.mem_queues < 9 * i64.mem_queues);
+	}
 	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
 	assert_int_equal(st.enqueued + st.completed + st.submitted, 0);
 	test_dev_close(dev);

@@ -44,6 +44,8 @@ print_dev(int16_t id)
 	printf("  queues          : up to %u, ring %u..%u ops\n", info.max_queues, info.min_desc,
 	       info.max_desc);
 	printf("  NUMA node       : %d\n", info.numa_node);
+	printf("  runtime memory  : %" PRIu64 " KiB for the device (engines, translation caches, "
+	       "WQ storage, page request queue)\n", info.mem_device >> 10);
 }
 
 int

@@ -606,6 +606,13 @@ main(int argc, char **argv)
 	printf("svart-perf: device %s, depth %u, %.1f s per case, app on lcore %u, engine on lcore %u "
 	       "(cpu %d)%s\n", o.dev, o.depth, o.duration, rte_lcore_id(), o.engine_lcore,
 	       o.engine_cpu, o.peers ? ", peers on the engine's cpu, interleaved rounds" : "");
+	{
+		struct svart_accel_info info;
+
+		if (svart_accel_info_get(dev, &info) == 0)
+			printf("runtime memory: device %" PRIu64 " KiB, one queue of depth %u %" PRIu64
+			       " KiB\n", info.mem_device >> 10, o.depth, info.mem_queues >> 10);
+	}
 	printf("%-12s %9s %6s %-10s %10s %9s %8s", "op", "size", "burst", "mode", "Mops/s", "GB/s",
 	       "ns/op");
 	if (o.peers)

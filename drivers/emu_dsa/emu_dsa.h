@@ -124,6 +124,9 @@ struct emu_dsa_counters {
 /** Read the device counters. */
 void emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c);
 
+/** Memory the model holds (register file, WQ storage, engines, ATCs, IOMMU queue), bytes. */
+uint64_t emu_dsa_mem_bytes(const struct emu_dsa *dev);
+
 /** Make a PASID translate to this process (0, -EEXIST, -ENOSPC, -EINVAL). */
 int emu_dsa_pasid_bind(struct emu_dsa *dev, uint32_t pasid);
 /** Remove a PASID: its pending page requests end Invalid, ATCs are flushed (0, -ENOENT). */

@@ -471,3 +471,19 @@ emu_dsa_set_pri_latency_cb(struct emu_dsa *dev, void (*cb)(void *, uint64_t), vo
 	dev->pri_latency_arg = arg;
 	dev->pri_latency_cb = cb;
 }
+
+uint64_t
+emu_dsa_mem_bytes(const struct emu_dsa *dev)
+{
+	uint64_t b = sizeof(*dev) + emu_iommu_mem_bytes(dev->iommu);
+
+	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++)
+		if (dev->wq[i].slots != NULL)
+			b += (uint64_t)(dev->wq[i].mask + 1) * (sizeof(struct dsa_hw_desc) + sizeof(uint32_t));
+	for (uint16_t e = 0; e < EMU_DSA_MAX_ENGINES; e++)
+		if (dev->engine[e] != NULL)
+			b += sizeof(struct emu_engine) +
+			     ((uint64_t)1 << dev->prof.max_batch_shift) * sizeof(struct dsa_hw_desc) +
+			     emu_atc_mem_bytes(dev->engine[e]->atc);
+	return b;
+}

@@ -641,3 +641,15 @@ emu_pri_counters_get(struct emu_iommu *io, struct emu_pri_counters *c)
 	c->atc_misses = atomic_load(&io->atc_misses);
 	c->atc_flushes = atomic_load(&io->atc_flushes);
 }
+
+uint64_t
+emu_iommu_mem_bytes(const struct emu_iommu *io)
+{
+	return sizeof(*io) + (uint64_t)io->q_size * sizeof(*io->q);
+}
+
+uint64_t
+emu_atc_mem_bytes(const struct emu_atc *a)
+{
+	return sizeof(*a) + a->vc.cap * sizeof(struct vma) + a->vc.buf_cap;
+}

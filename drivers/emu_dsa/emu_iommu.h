@@ -115,6 +115,10 @@ void emu_pri_abandon(struct emu_iommu *io, uint16_t prg);
 uint16_t emu_pri_read(struct emu_iommu *io, struct emu_page_req *reqs, uint16_t max);
 /** Answer a group. @return 0, -EINVAL bad code, -ENOENT unexpected PRG index or PASID. */
 int emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri_code code);
+/** Memory held, bytes. */
+uint64_t emu_iommu_mem_bytes(const struct emu_iommu *io);
+uint64_t emu_atc_mem_bytes(const struct emu_atc *a);
+
 /** Read the counters. */
 void emu_pri_counters_get(struct emu_iommu *io, struct emu_pri_counters *c);
 

@@ -68,6 +68,14 @@ idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
 	info->hw_queues = d->num_wqs;
 	info->hw_queue_entries = d->total_wq_size;
 	info->numa_node = d->numa_node;
+	info->mem_device = sizeof(*d) + (d->tp->mem_bytes != NULL ? d->tp->mem_bytes(d->hw) : 0);
+	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
+		const struct idxd_queue *q = dev->queues[qid];
+
+		if (q != NULL)
+			info->mem_queues += sizeof(*q) + (uint64_t)q->nb_desc *
+					    (DSA_DESC_SIZE + 2 * DSA_COMP_SIZE + sizeof(*q->batch_ring));
+	}
 	return 0;
 }
 

@@ -156,6 +156,12 @@ emu_latency(void *arg, uint64_t cycles)
 	svart_iopf_latency_record(cycles);
 }
 
+static uint64_t
+emu_mem(void *hw)
+{
+	return emu_dsa_mem_bytes(hw);
+}
+
 static void
 emu_close(void *hw)
 {
@@ -174,6 +180,7 @@ static const struct idxd_transport idxd_emu_transport = {
 	.pasid_drained = emu_pasid_drained,
 	.invalidate = emu_invalidate,
 	.iopf_ops = &emu_iopf_ops,
+	.mem_bytes = emu_mem,
 	.close = emu_close,
 };
 

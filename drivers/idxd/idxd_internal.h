@@ -55,6 +55,8 @@ struct idxd_transport {
 	int (*invalidate)(void *hw, uintptr_t addr, size_t len);
 	/** Page-request source of the device for the fault service (ctx = hw); NULL: none. */
 	const struct svart_iopf_source_ops *iopf_ops;
+	/** Memory the transport holds for the device, bytes (optional). */
+	uint64_t (*mem_bytes)(void *hw);
 	/** Release the hardware handle. */
 	void (*close)(void *hw);
 };

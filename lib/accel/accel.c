@@ -557,6 +557,8 @@ svart_accel_dump(int16_t dev_id, FILE *f)
 			fprintf(f, " %s", svart_accel_op_name(op));
 	fprintf(f, "\n  max_transfer %" PRIu64 " B, max_batch %u, hw queues %u (%u entries)\n",
 		info.max_transfer, info.max_batch, info.hw_queues, info.hw_queue_entries);
+	fprintf(f, "  memory: device %" PRIu64 " KiB, queues %" PRIu64 " KiB\n", info.mem_device >> 10,
+		info.mem_queues >> 10);
 	if (svart_accel_stats_get(dev_id, SVART_ACCEL_ALL_QUEUES, &st) == 0)
 		fprintf(f, "  stats: enqueued %" PRIu64 " submitted %" PRIu64 " completed %" PRIu64
 			" errors %" PRIu64 " hw_submits %" PRIu64 " retries %" PRIu64 "\n",

@@ -72,6 +72,8 @@ struct svart_accel_info {
 	uint16_t hw_queues;             /**< hardware work queues on the device */
 	uint16_t hw_queue_entries;      /**< total hardware work-queue entries */
 	int numa_node;                  /**< device NUMA node, -1 if unknown */
+	uint64_t mem_device;            /**< runtime memory of the device itself, bytes */
+	uint64_t mem_queues;            /**< runtime memory of the configured queues, bytes */
 };
 
 /** Device configuration. */
