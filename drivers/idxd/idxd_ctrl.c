@@ -85,7 +85,14 @@ idxd_configure(struct svart_accel_dev *dev, const struct svart_accel_conf *conf)
 	struct idxd_dev *d = dev->priv;
 
 	(void)conf;
-	memset(d->wq, 0, sizeof(d->wq));
+	for (uint16_t w = 0; w < IDXD_MAX_WQS; w++) {
+		if (d->wq[w].fixed) {
+			d->wq[w].users = 0;   /* keep what the kernel configured */
+			d->wq[w].enabled = false;
+		} else {
+			memset(&d->wq[w], 0, sizeof(d->wq[w]));
+		}
+	}
 	return 0;
 }
 
@@ -109,16 +116,18 @@ idxd_pick_wq(const struct idxd_dev *d, const struct svart_accel_queue_conf *conf
 	if (conf->hw_queue != SVART_ACCEL_HWQ_AUTO) {
 		const struct idxd_wq_plan *p = &d->wq[conf->hw_queue];
 
+		if (p->fixed && p->shared != shared)
+			return -EINVAL; /* its mode was set outside svart */
 		if (p->users == 0 || (shared && p->shared))
 			return conf->hw_queue;
 		return -EBUSY;
 	}
 	if (shared)
 		for (uint16_t w = 0; w < d->num_wqs; w++)
-			if (d->wq[w].users > 0 && d->wq[w].shared)
+			if ((d->wq[w].users > 0 || d->wq[w].fixed) && d->wq[w].shared)
 				return w;
 	for (uint16_t w = 0; w < d->num_wqs; w++)
-		if (d->wq[w].users == 0)
+		if (d->wq[w].users == 0 && (!d->wq[w].fixed || !d->wq[w].shared))
 			return w;
 	return -ENOSPC;
 }
@@ -140,7 +149,9 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 		return w;
 	}
 	p = &d->wq[w];
-	if (p->users == 0) {
+	if (p->fixed && conf->hw_entries > p->size)
+		return -EINVAL;
+	if (p->users == 0 && !p->fixed) {
 		size = conf->hw_entries ? conf->hw_entries : d->total_wq_size / dev->nb_queues;
 		if (size == 0)
 			size = 1;
@@ -156,9 +167,16 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 	}
 	policy = conf->fault_policy;
 	if (policy == SVART_ACCEL_FAULT_DEFAULT)
-		policy = (d->gencap & DSA_GENCAP_BOF) ? SVART_ACCEL_FAULT_BLOCK : SVART_ACCEL_FAULT_RESUME;
-	if (policy == SVART_ACCEL_FAULT_BLOCK)
+		policy = (d->gencap & DSA_GENCAP_BOF) && (!p->fixed || p->bof) ? SVART_ACCEL_FAULT_BLOCK
+									  : SVART_ACCEL_FAULT_RESUME;
+	if (policy == SVART_ACCEL_FAULT_BLOCK) {
+		if (p->fixed && !p->bof) {
+			IDXD_LOG(ERR, "%s: WQ %u has block-on-fault disabled (set it with accel-config)",
+				 dev->name, w);
+			return -ENOTSUP;
+		}
 		p->bof = true;
+	}
 
 	q = rte_zmalloc_socket("idxd_queue", sizeof(*q), RTE_CACHE_LINE_SIZE, d->numa_node);
 	if (q == NULL)
@@ -256,7 +274,7 @@ idxd_stop(struct svart_accel_dev *dev)
 	for (uint16_t w = 0; w < d->num_wqs; w++) {
 		uint32_t err;
 
-		if (!d->wq[w].enabled)
+		if (!d->wq[w].enabled || d->wq[w].fixed)
 			continue;
 		/* DISABLE_WQ drains: ops already submitted finish first. */
 		err = idxd_cmd(d, DSA_CMD_DISABLE_WQ, w);
@@ -281,14 +299,14 @@ static int
 idxd_start(struct svart_accel_dev *dev)
 {
 	struct idxd_dev *d = dev->priv;
-	uint32_t err = idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
+	uint32_t err = d->tp->wq_fixed != NULL ? DSA_CMDSTS_OK : idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
 
 	if (err != DSA_CMDSTS_OK && err != DSA_CMDSTS_DEV_ENABLED) {
 		IDXD_LOG(ERR, "%s: enable device failed, CMDSTS error 0x%x", dev->name, err);
 		return -EIO;
 	}
 	for (uint16_t w = 0; w < d->num_wqs; w++) {
-		if (d->wq[w].users == 0)
+		if (d->wq[w].users == 0 || d->wq[w].fixed)
 			continue;
 		idxd_wqcfg_program(d, w);
 		err = idxd_cmd(d, DSA_CMD_ENABLE_WQ, w);
@@ -304,8 +322,10 @@ idxd_start(struct svart_accel_dev *dev)
 	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
 		struct idxd_queue *q = dev->queues[qid];
 
-		/* Block-on-fault needs someone to answer page requests. */
-		if (q->policy == SVART_ACCEL_FAULT_BLOCK && !svart_iopf_running() &&
+		/* Block-on-fault needs someone to answer page requests (unless the
+		 * kernel does, as with the char device). */
+		if (q->policy == SVART_ACCEL_FAULT_BLOCK && d->tp->iopf_ops != NULL &&
+		    !svart_iopf_running() &&
 		    svart_iopf_start(NULL) != 0)
 			IDXD_LOG(WARNING, "%s: no fault service running: blocked descriptors will "
 				 "wait until svart_iopf_poll() runs or they time out", dev->name);
@@ -314,7 +334,8 @@ idxd_start(struct svart_accel_dev *dev)
 		struct idxd_queue *q = dev->queues[qid];
 		int rc;
 
-		q->pasid = d->pasid;
+		/* Kernel-owned WQs take the PASID from WQCFG / IA32_PASID: leave it 0. */
+		q->pasid = d->tp->wq_fixed != NULL ? 0 : d->pasid;
 		rc = d->tp->portal_open(d->hw, q->hwq, q->shared, q->pasid, &q->portal,
 					&q->portal_write);
 
@@ -480,6 +501,16 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 	}
 	if (d->max_batch > IDXD_MAX_DESC)
 		d->max_batch = IDXD_MAX_DESC;
+	for (uint16_t w = 0; tp->wq_fixed != NULL && w < d->num_wqs; w++) {
+		struct idxd_wq_fixed f;
+
+		if (tp->wq_fixed(hw, w, &f) != 0)
+			continue;
+		d->wq[w].fixed = true;
+		d->wq[w].shared = f.shared;
+		d->wq[w].bof = f.bof;
+		d->wq[w].size = f.size;
+	}
 	d->iopf_src = tp->iopf_ops != NULL ? svart_iopf_source_add(tp->iopf_ops, hw) : -1;
 	dev->priv = d;
 	dev->ops = &idxd_dev_ops;

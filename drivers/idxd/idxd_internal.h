@@ -24,12 +24,21 @@ extern int idxd_logtype;
 #define IDXD_DEFAULT_PRIORITY 8u
 #define IDXD_ENQCMD_RETRIES 64u  /**< bounded retry of a shared-WQ submission */
 #define IDXD_CMD_POLL_LIMIT 100000000u
+#define IDXD_CDEV_BATCH_MIN 2u
 
 /**
  * Portal write: 0 = accepted, 1 = retry (shared WQ refused the descriptor).
  * Dedicated portals always return 0 (posted write).
  */
 typedef int (*idxd_portal_write_t)(void *portal, const struct dsa_hw_desc *desc);
+
+/** A WQ configured outside svart (by the kernel driver, with accel-config). */
+struct idxd_wq_fixed {
+	bool shared;
+	bool bof;            /**< block-on-fault enabled */
+	uint16_t size;
+	char name[32];       /**< e.g. "wq0.1" */
+};
 
 /**
  * The transport seam: everything that differs between the emulated device,
@@ -55,6 +64,9 @@ struct idxd_transport {
 	int (*invalidate)(void *hw, uintptr_t addr, size_t len);
 	/** Page-request source of the device for the fault service (ctx = hw); NULL: none. */
 	const struct svart_iopf_source_ops *iopf_ops;
+	/** Non-NULL when WQs are configured outside svart: describes WQ wq (0 or
+	 *  -errno); svart then neither programs WQCFG nor runs device commands. */
+	int (*wq_fixed)(void *hw, uint16_t wq, struct idxd_wq_fixed *out);
 	/** Memory the transport holds for the device, bytes (optional). */
 	uint64_t (*mem_bytes)(void *hw);
 	/** Release the hardware handle. */
@@ -69,6 +81,7 @@ struct idxd_wq_plan {
 	uint8_t priority;
 	bool bof;            /**< a queue on it blocks on faults */
 	bool enabled;
+	bool fixed;          /**< configured outside svart (size, mode, bof as found) */
 };
 
 struct idxd_dev {

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* The kernel idxd char-device transport (driver "idxd_cdev"): work queues
+ * configured by the kernel driver (accel-config) are found in sysfs, opened as
+ * /dev/dsa/wqD.Q (the kernel binds the process and assigns its PASID), and
+ * their limited portal is mapped; descriptors go out with MOVDIR64B
+ * (dedicated) or ENQCMD (shared). The kernel resolves device page faults on
+ * this path; partial completions are resumed by the PMD (resume policy).
+ *
+ * Devargs: idxd_cdev<suffix>[,dev=dsaN]  (default: the first DSA device with
+ * enabled user WQs). Paths move with SVART_SYSFS_ROOT / SVART_DEV_ROOT.
+ * SVART_IDXD_PORTAL_FALLBACK=1 lets a CPU without MOVDIR64B/ENQCMD use plain
+ * stores: only for tests against a fake portal, never for a device. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "idxd_internal.h"
+#include "idxd_os.h"
+#include "idxd_portal.h"
+
+#define CDEV_MAX_WQS 16
+#define CDEV_PATH_MAX 512
+#define CDEV_OPCAP_WORD_BITS 32u
+#define CDEV_PORTAL_SIZE 4096u
+
+struct cdev_wq {
+	char name[32];
+	bool shared, bof;
+	uint16_t size, threshold;
+};
+
+struct cdev_hw {
+	char dev[32];                 /* "dsa0" */
+	uint64_t gencap, wqcap;
+	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
+	int numa_node;
+	uint16_t nb_wqs;
+	struct cdev_wq wq[CDEV_MAX_WQS];
+	bool fallback_stores;
+};
+
+struct cdev_portal {
+	volatile void *map;
+	int fd;
+	bool fallback;
+};
+
+static int
+sys_path(char *buf, size_t len, const char *obj, const char *attr)
+{
+	int n = snprintf(buf, len, "%s/bus/dsa/devices/%s/%s", idxd_sysfs_root(), obj, attr);
+
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+static int
+sys_str(const char *obj, const char *attr, char *out, size_t len)
+{
+	char p[CDEV_PATH_MAX];
+
+	if (sys_path(p, sizeof(p), obj, attr) != 0)
+		return -ENAMETOOLONG;
+	return idxd_sysfs_read(p, out, len);
+}
+
+static unsigned long long
+sys_u64(const char *obj, const char *attr, unsigned long long dflt)
+{
+	char p[CDEV_PATH_MAX];
+	unsigned long long v;
+
+	if (sys_path(p, sizeof(p), obj, attr) != 0 || idxd_sysfs_u64(p, &v) != 0)
+		return dflt;
+	return v;
+}
+
+/* op_cap is printed as comma-separated 32-bit hex words, most significant first. */
+static void
+parse_opcap(const char *s, uint64_t opcap[DSA_REG_OPCAP_QWORDS])
+{
+	unsigned int words = 1, bit;
+
+	memset(opcap, 0, DSA_REG_OPCAP_QWORDS * sizeof(uint64_t));
+	for (const char *c = s; *c; c++)
+		words += *c == ',';
+	bit = (words - 1) * CDEV_OPCAP_WORD_BITS;
+	for (const char *c = s; *c != '\0'; bit -= CDEV_OPCAP_WORD_BITS) {
+		unsigned long w = strtoul(c, (char **)&c, 16);
+
+		for (unsigned int i = 0; i < CDEV_OPCAP_WORD_BITS; i++)
+			if ((w >> i) & 1 && bit + i < 64 * DSA_REG_OPCAP_QWORDS)
+				opcap[(bit + i) / 64] |= 1ull << ((bit + i) % 64);
+		if (*c == ',')
+			c++;
+		if (bit == 0)
+			break;
+	}
+}
+
+static int
+wq_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cdev_wq *)a)->name, ((const struct cdev_wq *)b)->name);
+}
+
+/* Enabled user WQs of device dev ("dsaN"). */
+static int
+discover_wqs(struct cdev_hw *hw)
+{
+	char dir[CDEV_PATH_MAX], prefix[40], v[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/bus/dsa/devices", idxd_sysfs_root());
+	d = opendir(dir);
+	if (d == NULL) {
+		IDXD_LOG(ERR, "idxd_cdev: %s not found: no DSA device, or the idxd kernel driver "
+			 "is not loaded (modprobe idxd)", dir);
+		return -ENODEV;
+	}
+	snprintf(prefix, sizeof(prefix), "wq%s.", hw->dev + strlen("dsa"));
+	while ((de = readdir(d)) != NULL && hw->nb_wqs < CDEV_MAX_WQS) {
+		struct cdev_wq *w = &hw->wq[hw->nb_wqs];
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if (sys_str(de->d_name, "type", v, sizeof(v)) != 0 || strcmp(v, "user") != 0)
+			continue;
+		if (sys_str(de->d_name, "state", v, sizeof(v)) != 0 || strcmp(v, "enabled") != 0)
+			continue;
+		if (sys_str(de->d_name, "mode", v, sizeof(v)) != 0)
+			continue;
+		snprintf(w->name, sizeof(w->name), "%.31s", de->d_name);
+		w->shared = strcmp(v, "shared") == 0;
+		w->size = (uint16_t)sys_u64(de->d_name, "size", 0);
+		w->threshold = (uint16_t)sys_u64(de->d_name, "threshold", w->size);
+		w->bof = sys_u64(de->d_name, "block_on_fault", 0) != 0;
+		if (w->size > 0)
+			hw->nb_wqs++;
+	}
+	closedir(d);
+	qsort(hw->wq, hw->nb_wqs, sizeof(hw->wq[0]), wq_cmp);
+	if (hw->nb_wqs == 0) {
+		IDXD_LOG(ERR, "idxd_cdev: %s has no enabled user work queue: configure one with "
+			 "accel-config (type user, mode dedicated or shared) and enable it", hw->dev);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Device to use: the named one, or the first dsaN that has a user WQ. */
+static int
+pick_device(struct cdev_hw *hw, const char *want)
+{
+	char dir[CDEV_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int rc = -ENODEV;
+
+	if (want != NULL) {
+		snprintf(hw->dev, sizeof(hw->dev), "%s", want);
+		return discover_wqs(hw);
+	}
+	snprintf(dir, sizeof(dir), "%s/bus/dsa/devices", idxd_sysfs_root());
+	d = opendir(dir);
+	if (d == NULL)
+		return discover_wqs(hw); /* reports the missing directory */
+	while ((de = readdir(d)) != NULL && rc != 0) {
+		if (strncmp(de->d_name, "dsa", 3) != 0)
+			continue;
+		snprintf(hw->dev, sizeof(hw->dev), "%.31s", de->d_name);
+		hw->nb_wqs = 0;
+		rc = discover_wqs(hw);
+	}
+	closedir(d);
+	if (rc != 0)
+		IDXD_LOG(ERR, "idxd_cdev: no DSA device with an enabled user work queue under %s", dir);
+	return rc;
+}
+
+/* Synthesize the capability registers the PMD reads from what sysfs says. */
+static void
+load_caps(struct cdev_hw *hw)
+{
+	char v[256];
+	unsigned long long xfer = sys_u64(hw->dev, "max_transfer_size", 1ull << 21);
+	unsigned long long batch = sys_u64(hw->dev, "max_batch_size", 32);
+	unsigned int xs = 0, bs = 0;
+	uint32_t total = 0;
+
+	while ((2ull << xs) <= xfer && xs < DSA_GENCAP_MAX_XFER_MASK)
+		xs++;
+	while ((2ull << bs) <= batch && bs < DSA_GENCAP_MAX_BATCH_MASK)
+		bs++;
+	hw->gencap = sys_u64(hw->dev, "gen_cap", 0);
+	hw->gencap &= ~((DSA_GENCAP_MAX_XFER_MASK << DSA_GENCAP_MAX_XFER_SHIFT) |
+			(DSA_GENCAP_MAX_BATCH_MASK << DSA_GENCAP_MAX_BATCH_SHIFT));
+	hw->gencap |= ((uint64_t)xs << DSA_GENCAP_MAX_XFER_SHIFT) |
+		      ((uint64_t)bs << DSA_GENCAP_MAX_BATCH_SHIFT);
+	for (uint16_t i = 0; i < hw->nb_wqs; i++) {
+		total += hw->wq[i].size;
+		hw->wqcap |= hw->wq[i].shared ? DSA_WQCAP_SHARED_MODE : DSA_WQCAP_DEDICATED_MODE;
+		if (hw->wq[i].bof)
+			hw->gencap |= DSA_GENCAP_BOF;
+	}
+	hw->wqcap |= total | ((uint64_t)hw->nb_wqs << DSA_WQCAP_NUM_WQS_SHIFT);
+	if (sys_str(hw->dev, "op_cap", v, sizeof(v)) == 0)
+		parse_opcap(v, hw->opcap);
+	hw->numa_node = (int)(long long)sys_u64(hw->dev, "numa_node", (unsigned long long)-1);
+}
+
+static uint64_t
+cdev_rd64(void *h, uint32_t off)
+{
+	struct cdev_hw *hw = h;
+
+	switch (off) {
+	case DSA_REG_GENCAP: return hw->gencap;
+	case DSA_REG_WQCAP: return hw->wqcap;
+	default: break;
+	}
+	if (off >= DSA_REG_OPCAP && off < DSA_REG_OPCAP + 8 * DSA_REG_OPCAP_QWORDS)
+		return hw->opcap[(off - DSA_REG_OPCAP) / 8];
+	return 0; /* BAR0 is the kernel's on this path */
+}
+
+static uint32_t
+cdev_rd32(void *h, uint32_t off)
+{
+	return (uint32_t)cdev_rd64(h, off);
+}
+
+static void
+cdev_wr32(void *h, uint32_t off, uint32_t val)
+{
+	(void)h;
+	(void)off;
+	(void)val;
+}
+
+static int
+cdev_movdir64b(void *portal, const struct dsa_hw_desc *d)
+{
+	struct cdev_portal *p = portal;
+
+	if (p->fallback)
+		idxd_store64_fallback(p->map, d);
+	else
+		idxd_movdir64b(p->map, d);
+	return 0;
+}
+
+static int
+cdev_enqcmd(void *portal, const struct dsa_hw_desc *d)
+{
+	struct cdev_portal *p = portal;
+
+	if (p->fallback) {
+		idxd_store64_fallback(p->map, d);
+		return 0;
+	}
+	return idxd_enqcmd(p->map, d);
+}
+
+static int
+cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal,
+		 idxd_portal_write_t *write)
+{
+	struct cdev_hw *hw = h;
+	struct cdev_portal *p;
+	const char *missing = NULL;
+	char path[CDEV_PATH_MAX];
+	int fd, err = 0;
+	void *map;
+
+	(void)pasid; /* the kernel bound the process when the WQ was opened */
+	if (!hw->fallback_stores && idxd_portal_cpu_check(shared, &missing) != 0) {
+		IDXD_LOG(ERR, "idxd_cdev: this CPU lacks %s, needed to submit to %s", missing,
+			 hw->wq[w].name);
+		return -ENOTSUP;
+	}
+	snprintf(path, sizeof(path), "%s/dsa/%s", idxd_dev_root(), hw->wq[w].name);
+	fd = idxd_os->open(path, O_RDWR);
+	if (fd < 0) {
+		if (fd == -EACCES || fd == -EPERM)
+			IDXD_LOG(ERR, "idxd_cdev: no permission to open %s: give this user read-write "
+				 "access to it (its group, or root)", path);
+		else if (fd == -EBUSY)
+			IDXD_LOG(ERR, "idxd_cdev: %s is a dedicated WQ already opened by another "
+				 "process", path);
+		else if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
+			IDXD_LOG(ERR, "idxd_cdev: %s missing: the WQ is not enabled as a user WQ", path);
+		else
+			IDXD_LOG(ERR, "idxd_cdev: open %s: %s", path, strerror(-fd));
+		return fd;
+	}
+	map = idxd_os->mmap(CDEV_PORTAL_SIZE, PROT_WRITE, fd, 0, &err);
+	if (map == NULL) {
+		if (err == -EPERM || err == -EACCES)
+			IDXD_LOG(ERR, "idxd_cdev: mapping the portal of %s was refused: this kernel "
+				 "requires CAP_SYS_RAWIO for user submission (INTEL-SA-01084)", path);
+		else
+			IDXD_LOG(ERR, "idxd_cdev: mmap %s: %s", path, strerror(-err));
+		idxd_os->close(fd);
+		return err;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		idxd_os->munmap(map, CDEV_PORTAL_SIZE);
+		idxd_os->close(fd);
+		return -ENOMEM;
+	}
+	p->map = map;
+	p->fd = fd;
+	p->fallback = hw->fallback_stores;
+	*portal = p;
+	*write = shared ? cdev_enqcmd : cdev_movdir64b;
+	return 0;
+}
+
+static void
+cdev_portal_close(void *h, void *portal)
+{
+	struct cdev_portal *p = portal;
+
+	(void)h;
+	/* Closing the file drains the WQ for this process and unbinds it (kernel). */
+	idxd_os->munmap((void *)p->map, CDEV_PORTAL_SIZE);
+	idxd_os->close(p->fd);
+	free(p);
+}
+
+static int
+cdev_pasid_bind(void *h, uint32_t pasid)
+{
+	(void)h;
+	(void)pasid;
+	return 0; /* opening the WQ binds the process; the kernel owns the PASID */
+}
+
+static int
+cdev_pasid_unbind(void *h, uint32_t pasid)
+{
+	(void)h;
+	(void)pasid;
+	return 0;
+}
+
+static bool
+cdev_pasid_drained(void *h, uint32_t pasid)
+{
+	(void)h;
+	(void)pasid;
+	return true; /* closing the file drained it */
+}
+
+static int
+cdev_invalidate(void *h, uintptr_t addr, size_t len)
+{
+	(void)h;
+	(void)addr;
+	(void)len;
+	return 0; /* the kernel's MMU notifiers do it */
+}
+
+static int
+cdev_wq_fixed(void *h, uint16_t w, struct idxd_wq_fixed *out)
+{
+	struct cdev_hw *hw = h;
+
+	if (w >= hw->nb_wqs)
+		return -EINVAL;
+	out->shared = hw->wq[w].shared;
+	out->bof = hw->wq[w].bof;
+	/* A shared WQ takes descriptors up to its threshold from user portals. */
+	out->size = hw->wq[w].shared ? hw->wq[w].threshold : hw->wq[w].size;
+	snprintf(out->name, sizeof(out->name), "%s", hw->wq[w].name);
+	return 0;
+}
+
+static void
+cdev_close(void *h)
+{
+	free(h);
+}
+
+static const struct idxd_transport idxd_cdev_transport = {
+	.name = "kernel idxd char device",
+	.reg_read64 = cdev_rd64,
+	.reg_read32 = cdev_rd32,
+	.reg_write32 = cdev_wr32,
+	.portal_open = cdev_portal_open,
+	.portal_close = cdev_portal_close,
+	.pasid_bind = cdev_pasid_bind,
+	.pasid_unbind = cdev_pasid_unbind,
+	.pasid_drained = cdev_pasid_drained,
+	.invalidate = cdev_invalidate,
+	.wq_fixed = cdev_wq_fixed,
+	.close = cdev_close,
+};
+
+static const char *const idxd_cdev_keys[] = { "dev", NULL };
+
+static int
+kv_str(const char *key, const char *value, void *opaque)
+{
+	(void)key;
+	*(const char **)opaque = value;
+	return 0;
+}
+
+static int
+idxd_cdev_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+{
+	struct cdev_hw *hw = calloc(1, sizeof(*hw));
+	const char *want = NULL, *fb = getenv("SVART_IDXD_PORTAL_FALLBACK");
+	int rc;
+
+	if (hw == NULL)
+		return -ENOMEM;
+	if (kv != NULL)
+		rte_kvargs_process(kv, "dev", kv_str, &want);
+	if (want != NULL && (strncmp(want, "dsa", 3) != 0 || strlen(want) >= sizeof(hw->dev))) {
+		free(hw);
+		return -EINVAL;
+	}
+	hw->fallback_stores = fb != NULL && strcmp(fb, "1") == 0;
+	rc = pick_device(hw, want);
+	if (rc != 0) {
+		free(hw);
+		return rc;
+	}
+	load_caps(hw);
+	rc = idxd_dev_init(dev, &idxd_cdev_transport, hw, IDXD_CDEV_BATCH_MIN);
+	if (rc != 0) {
+		free(hw);
+		return rc;
+	}
+	((struct idxd_dev *)dev->priv)->numa_node = hw->numa_node;
+	IDXD_LOG(INFO, "%s: %s with %u user WQ(s)", dev->name, hw->dev, hw->nb_wqs);
+	return 0;
+}
+
+static const struct svart_accel_driver idxd_cdev_driver = {
+	.abi = SVART_ACCEL_DRIVER_ABI,
+	.name = "idxd_cdev",
+	.valid_keys = idxd_cdev_keys,
+	.probe = idxd_cdev_probe,
+};
+
+SVART_ACCEL_REGISTER_DRIVER(idxd_cdev_driver);
