@@ -5,9 +5,11 @@
  * CPU has it (skipped otherwise, with the reason). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dsa_hw_defs.h"
 #include "idxd_portal.h"
+#include "svart_topo.h"
 #include "test_common.h"
 
 static void
@@ -53,12 +55,40 @@ test_movdir64b(void **state)
 	assert_memory_equal(&out, &d, sizeof(d));
 }
 
+/* The placement uses real CPUs, keeps the application off the device's
+ * engine when there are two cores, and describes the machine. */
+static void
+test_topology_placement(void **state)
+{
+	struct svart_topo_placement p;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	FILE *f = tmpfile();
+	char line[256];
+
+	(void)state;
+	assert_int_equal(svart_topo_placement(0, &p), 0);
+	assert_true(p.cores >= 1);
+	assert_in_range(p.app_cpu, 0, cpus - 1);
+	assert_in_range(p.engine_cpu, 0, cpus - 1);
+	assert_in_range(p.fault_cpu, 0, cpus - 1);
+	if (p.cores >= 2)
+		assert_int_not_equal(p.app_cpu, p.engine_cpu);
+	assert_int_equal(svart_topo_placement(-1, &p), 0);   /* unknown node: any core */
+	assert_non_null(f);
+	assert_int_equal(svart_topo_describe(f), 0);
+	rewind(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "NUMA node"));
+	fclose(f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fallback_store),
 		cmocka_unit_test(test_movdir64b),
+		cmocka_unit_test(test_topology_placement),
 	};
 
 	return cmocka_run_group_tests_name("portal", tests, NULL, NULL);

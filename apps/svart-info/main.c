@@ -13,6 +13,7 @@
 #include "app_common.h"
 #include "idxd_portal.h"
 #include "svart_accel.h"
+#include "svart_topo.h"
 
 #define INFO_MAX_DEVS 16
 
@@ -46,6 +47,15 @@ print_dev(int16_t id)
 	printf("  NUMA node       : %d\n", info.numa_node);
 	printf("  runtime memory  : %" PRIu64 " KiB for the device (engines, translation caches, "
 	       "WQ storage, page request queue)\n", info.mem_device >> 10);
+	{
+		struct svart_topo_placement pl;
+
+		if (svart_topo_placement(info.numa_node, &pl) == 0)
+			printf("  placement       : application on CPU %d, device engine on CPU %d, "
+			       "fault lcore on CPU %d%s\n", pl.app_cpu, pl.engine_cpu, pl.fault_cpu,
+			       pl.fault_cpu == pl.engine_cpu ? " (shared: fewer than 3 cores near the "
+			       "device)" : "");
+	}
 }
 
 int
@@ -74,6 +84,7 @@ main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
+	svart_topo_describe(stdout);
 	printf("CPU: MOVDIR64B %s, ENQCMD %s (needed by hardware work queues; the emulated "
 	       "device works without them)\n", idxd_cpu_has_movdir64b() ? "yes" : "no",
 	       idxd_cpu_has_enqcmd() ? "yes" : "no");
