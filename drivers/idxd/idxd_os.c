@@ -67,9 +67,37 @@ os_write(int fd, const void *buf, size_t n)
 	return r < 0 ? -errno : r;
 }
 
+static ssize_t
+os_pread(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r = pread(fd, buf, n, off);
+
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t
+os_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	ssize_t r = pwrite(fd, buf, n, off);
+
+	return r < 0 ? -errno : r;
+}
+
+static int
+os_readlink(const char *path, char *buf, size_t len)
+{
+	ssize_t r = readlink(path, buf, len - 1);
+
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return 0;
+}
+
 static const struct idxd_os_ops idxd_os_libc = {
 	.open = os_open, .close = os_close, .ioctl = os_ioctl, .mmap = os_mmap,
-	.munmap = os_munmap, .read = os_read, .write = os_write,
+	.munmap = os_munmap, .read = os_read, .write = os_write, .pread = os_pread,
+	.pwrite = os_pwrite, .readlink = os_readlink,
 };
 
 const struct idxd_os_ops *idxd_os = &idxd_os_libc;

@@ -24,6 +24,10 @@ struct idxd_os_ops {
 	int (*munmap)(void *addr, size_t len);
 	ssize_t (*read)(int fd, void *buf, size_t n);
 	ssize_t (*write)(int fd, const void *buf, size_t n);
+	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);
+	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
+	/** Target of a symbolic link, NUL-terminated. 0 or -errno. */
+	int (*readlink)(const char *path, char *buf, size_t len);
 };
 
 /** The table in use (libc by default). */

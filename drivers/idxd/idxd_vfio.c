@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* The VFIO device-cdev + iommufd transport (driver "idxd_vfio").
+ *
+ * Bring-up: find the DSA function bound to vfio-pci in sysfs, open /dev/iommu
+ * and /dev/vfio/devices/vfioN, VFIO_DEVICE_BIND_IOMMUFD, allocate an IOAS, a
+ * fault queue and a fault-capable, PASID-capable page table on that IOAS; the
+ * SVA bind attaches it to the process's PASID. BAR0 (registers) is reached
+ * with pread/pwrite on the device fd, BAR2 (portals) is mapped.
+ *
+ * Address space: the IOAS mirrors the process (IOVA == VA), filled on demand:
+ * page requests arrive on the fault fd (whole groups), the fault service
+ * populates the pages, this transport maps them into the IOAS with the access
+ * asked for and writes the group response. Mapped pages stay pinned until
+ * svart_sva_invalidate() or unbind.
+ *
+ * Unbind: DRAIN_PASID (the fault service keeps answering while the device
+ * drains), detach the PASID (the kernel drops what is left for it), unmap the
+ * IOAS. A response is never written for a PASID after it was detached.
+ *
+ * SVART_IDXD_PORTAL_PWRITE=1 writes descriptors with pwrite() at the portal's
+ * offset instead of MOVDIR64B/ENQCMD to the mapping: only for the fake kernel
+ * of the tests. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "idxd_internal.h"
+#include "idxd_os.h"
+#include "idxd_portal.h"
+#include "svart_iommufd_compat.h"
+
+#define VFIO_PAGE 4096u
+#define VFIO_PATH_MAX 512
+#define VFIO_INTEL_VENDOR 0x8086u
+#define VFIO_BAR0 0u
+#define VFIO_BAR2 2u
+#define VFIO_MAX_GROUPS 64
+#define VFIO_GROUP_PAGES 16
+#define VFIO_READ_RECS 16
+#define VFIO_BATCH_MIN 2u
+
+/* PCI device IDs of DSA functions. */
+static const uint16_t dsa_device_ids[] = { 0x0b25, 0x11fb, 0x1212 };
+
+struct vfio_group {
+	bool used;
+	uint32_t pasid, grpid, cookie;
+	uint16_t n;
+	uint64_t addr[VFIO_GROUP_PAGES];
+	bool write[VFIO_GROUP_PAGES];
+};
+
+struct vfio_hw {
+	char bdf[32];
+	int iommufd, devfd, faultfd;
+	uint32_t dev_id, ioas_id, hwpt_id, fault_id;
+	uint64_t bar0_off, bar2_off, bar2_size;
+	void *bar2;
+	bool pwrite_portals;
+	bool attached;
+	uint32_t pasid;
+	int numa_node;
+	struct vfio_group grp[VFIO_MAX_GROUPS];
+};
+
+struct vfio_portal {
+	struct vfio_hw *hw;
+	uint64_t off;                 /* offset of the portal in BAR2 */
+	volatile void *map;
+};
+
+static int
+vio(struct vfio_hw *hw, int fd, unsigned long req, void *arg, const char *what)
+{
+	int rc = idxd_os->ioctl(fd, req, arg);
+
+	if (rc < 0)
+		IDXD_LOG(ERR, "idxd_vfio %s: %s failed: %s", hw->bdf, what, strerror(-rc));
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- registers (BAR0 through the device fd) ---- */
+
+static uint64_t
+vfio_rd64(void *h, uint32_t off)
+{
+	struct vfio_hw *hw = h;
+	uint64_t v = 0;
+
+	if (idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static uint32_t
+vfio_rd32(void *h, uint32_t off)
+{
+	struct vfio_hw *hw = h;
+	uint32_t v = 0;
+
+	if (idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static void
+vfio_wr32(void *h, uint32_t off, uint32_t val)
+{
+	struct vfio_hw *hw = h;
+
+	(void)idxd_os->pwrite(hw->devfd, &val, sizeof(val), (off_t)(hw->bar0_off + off));
+}
+
+/* ---- portals (BAR2) ---- */
+
+static int
+vfio_portal_pwrite(const struct vfio_portal *p, const struct dsa_hw_desc *d)
+{
+	ssize_t r = idxd_os->pwrite(p->hw->devfd, d, sizeof(*d), (off_t)(p->hw->bar2_off + p->off));
+
+	return r == (ssize_t)sizeof(*d) ? 0 : 1;
+}
+
+static int
+vfio_movdir64b(void *portal, const struct dsa_hw_desc *d)
+{
+	struct vfio_portal *p = portal;
+
+	if (p->map == NULL) {
+		(void)vfio_portal_pwrite(p, d); /* posted write: no feedback, as MOVDIR64B */
+		return 0;
+	}
+	idxd_movdir64b(p->map, d);
+	return 0;
+}
+
+static int
+vfio_enqcmd(void *portal, const struct dsa_hw_desc *d)
+{
+	struct vfio_portal *p = portal;
+
+	if (p->map == NULL)
+		return vfio_portal_pwrite(p, d);
+	return idxd_enqcmd(p->map, d);
+}
+
+static int
+vfio_portal_open(void *h, uint16_t wq, bool shared, uint32_t pasid, void **portal,
+		 idxd_portal_write_t *write)
+{
+	struct vfio_hw *hw = h;
+	struct vfio_portal *p;
+	const char *missing = NULL;
+	uint64_t off = ((uint64_t)wq * DSA_PORTAL_PAGES_PER_WQ + DSA_PORTAL_LIMITED_PAGE) * VFIO_PAGE;
+
+	(void)pasid;
+	if (!hw->pwrite_portals && idxd_portal_cpu_check(shared, &missing) != 0) {
+		IDXD_LOG(ERR, "idxd_vfio %s: this CPU lacks %s", hw->bdf, missing);
+		return -ENOTSUP;
+	}
+	if (off + VFIO_PAGE > hw->bar2_size)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	p->hw = hw;
+	p->off = off;
+	p->map = hw->bar2 != NULL ? (volatile uint8_t *)hw->bar2 + off : NULL;
+	*portal = p;
+	*write = shared ? vfio_enqcmd : vfio_movdir64b;
+	return 0;
+}
+
+static void
+vfio_portal_close(void *h, void *portal)
+{
+	(void)h;
+	free(portal);
+}
+
+/* ---- PASID ---- */
+
+static int
+vfio_pasid_bind(void *h, uint32_t pasid)
+{
+	struct vfio_hw *hw = h;
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = hw->hwpt_id,
+		.pasid = pasid,
+	};
+	int rc = vio(hw, hw->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at, "VFIO_DEVICE_ATTACH_IOMMUFD_PT(PASID)");
+
+	if (rc == -EINVAL || rc == -EOPNOTSUPP)
+		IDXD_LOG(ERR, "idxd_vfio %s: PASID attach refused: needs Linux >= %s with an "
+			 "IOMMU in scalable mode (intel_iommu=on,sm_on) and a PASID-capable device",
+			 hw->bdf, SVART_KVER_PASID_PAGING);
+	if (rc == 0) {
+		hw->attached = true;
+		hw->pasid = pasid;
+	}
+	return rc;
+}
+
+static void
+vfio_forget_groups(struct vfio_hw *hw, uint32_t pasid)
+{
+	for (int g = 0; g < VFIO_MAX_GROUPS; g++)
+		if (hw->grp[g].used && hw->grp[g].pasid == pasid)
+			hw->grp[g].used = false;
+}
+
+static int
+vfio_pasid_unbind(void *h, uint32_t pasid)
+{
+	struct vfio_hw *hw = h;
+	struct vfio_device_detach_iommufd_pt dt = {
+		.argsz = sizeof(dt), .flags = VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
+	};
+	struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = 0,
+				       .length = UINT64_MAX };
+	int rc;
+
+	/* 1. The device finishes or abandons the PASID's work (page requests still
+	 *    get answered meanwhile). 2. Detach: nothing more arrives for it, and
+	 *    the groups we still hold are forgotten, never answered. 3. Unmap. */
+	vfio_wr32(hw, DSA_REG_CMD, (DSA_CMD_DRAIN_PASID << DSA_CMD_SHIFT) | (pasid & DSA_CMD_OPERAND_MASK));
+	rc = vio(hw, hw->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+	vfio_forget_groups(hw, pasid);
+	hw->attached = false;
+	(void)idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
+	return rc;
+}
+
+static bool
+vfio_pasid_drained(void *h, uint32_t pasid)
+{
+	struct vfio_hw *hw = h;
+
+	return !hw->attached || hw->pasid != pasid;
+}
+
+static int
+vfio_invalidate(void *h, uintptr_t addr, size_t len)
+{
+	struct vfio_hw *hw = h;
+	uint64_t start = addr & ~(uint64_t)(VFIO_PAGE - 1);
+	struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = start,
+				       .length = ((addr + len + VFIO_PAGE - 1) & ~(uint64_t)(VFIO_PAGE - 1)) - start };
+	int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
+
+	/* Nothing mapped there is fine: it was never faulted in. */
+	return rc == -ENOENT ? 0 : (rc < 0 ? rc : 0);
+}
+
+/* ---- page requests (fault fd) ---- */
+
+static uint16_t
+vfio_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
+{
+	struct vfio_hw *hw = ctx;
+	struct iommu_hwpt_pgfault rec[VFIO_READ_RECS];
+	uint16_t want = max < VFIO_READ_RECS ? max : VFIO_READ_RECS, n = 0;
+	ssize_t got = idxd_os->read(hw->faultfd, rec, want * sizeof(rec[0]));
+
+	if (got <= 0)
+		return 0;
+	for (ssize_t i = 0; i < got / (ssize_t)sizeof(rec[0]); i++) {
+		const struct iommu_hwpt_pgfault *r = &rec[i];
+		struct vfio_group *g = NULL, *free_g = NULL;
+
+		for (int k = 0; k < VFIO_MAX_GROUPS; k++) {
+			if (hw->grp[k].used && hw->grp[k].cookie == r->cookie)
+				g = &hw->grp[k];
+			else if (!hw->grp[k].used && free_g == NULL)
+				free_g = &hw->grp[k];
+		}
+		if (g == NULL && free_g != NULL) {
+			g = free_g;
+			memset(g, 0, sizeof(*g));
+			g->used = true;
+			g->cookie = r->cookie;
+			g->pasid = r->pasid;
+			g->grpid = r->grpid;
+		}
+		if (g != NULL && g->n < VFIO_GROUP_PAGES) {
+			g->addr[g->n] = r->addr;
+			g->write[g->n] = (r->perm & IOMMU_PGFAULT_PERM_WRITE) != 0;
+			g->n++;
+		}
+		reqs[n].pasid = r->pasid;
+		/* The cookie identifies the group on the response path. */
+		reqs[n].group = (uint16_t)(g != NULL ? g - hw->grp : 0);
+		reqs[n].write = (r->perm & IOMMU_PGFAULT_PERM_WRITE) != 0;
+		reqs[n].last = (r->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE) != 0;
+		reqs[n].addr = r->addr;
+		n++;
+	}
+	return n;
+}
+
+static int
+vfio_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
+{
+	struct vfio_hw *hw = ctx;
+	struct vfio_group *g;
+	struct iommu_hwpt_page_response resp;
+	ssize_t w;
+
+	if (group >= VFIO_MAX_GROUPS || !hw->grp[group].used || hw->grp[group].pasid != pasid)
+		return -ENOENT; /* forgotten at unbind: not ours to answer any more */
+	g = &hw->grp[group];
+	/* Success means "translate again": the pages must be in the IOAS first. */
+	for (uint16_t i = 0; i < g->n && !invalid; i++) {
+		struct iommu_ioas_map m = {
+			.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = g->addr[i],
+			.iova = g->addr[i], .length = VFIO_PAGE,
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 (g->write[i] ? IOMMU_IOAS_MAP_WRITEABLE : 0),
+		};
+		int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+
+		if (rc < 0 && rc != -EEXIST)
+			invalid = true;
+	}
+	resp.cookie = g->cookie;
+	resp.code = invalid ? IOMMUFD_PAGE_RESP_INVALID : IOMMUFD_PAGE_RESP_SUCCESS;
+	g->used = false;
+	w = idxd_os->write(hw->faultfd, &resp, sizeof(resp));
+	return w == (ssize_t)sizeof(resp) ? 0 : (w < 0 ? (int)w : -EIO);
+}
+
+static const struct svart_iopf_source_ops vfio_iopf_ops = {
+	.read = vfio_pri_read,
+	.respond = vfio_pri_respond,
+};
+
+static void
+vfio_close(void *h)
+{
+	struct vfio_hw *hw = h;
+
+	if (hw->bar2 != NULL)
+		idxd_os->munmap(hw->bar2, hw->bar2_size);
+	if (hw->faultfd >= 0)
+		idxd_os->close(hw->faultfd);
+	if (hw->devfd >= 0)
+		idxd_os->close(hw->devfd);
+	if (hw->iommufd >= 0)
+		idxd_os->close(hw->iommufd);
+	free(hw);
+}
+
+static const struct idxd_transport idxd_vfio_transport = {
+	.name = "VFIO cdev + iommufd",
+	.reg_read64 = vfio_rd64,
+	.reg_read32 = vfio_rd32,
+	.reg_write32 = vfio_wr32,
+	.portal_open = vfio_portal_open,
+	.portal_close = vfio_portal_close,
+	.pasid_bind = vfio_pasid_bind,
+	.pasid_unbind = vfio_pasid_unbind,
+	.pasid_drained = vfio_pasid_drained,
+	.invalidate = vfio_invalidate,
+	.iopf_ops = &vfio_iopf_ops,
+	.close = vfio_close,
+};
+
+/* ---- discovery and bring-up ---- */
+
+static int
+pci_attr(const char *bdf, const char *attr, char *out, size_t len)
+{
+	char p[VFIO_PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/%s", idxd_sysfs_root(), bdf, attr);
+	return idxd_sysfs_read(p, out, len);
+}
+
+static bool
+is_dsa(const char *bdf)
+{
+	char v[32];
+	unsigned long id;
+
+	if (pci_attr(bdf, "vendor", v, sizeof(v)) != 0 || strtoul(v, NULL, 16) != VFIO_INTEL_VENDOR)
+		return false;
+	if (pci_attr(bdf, "device", v, sizeof(v)) != 0)
+		return false;
+	id = strtoul(v, NULL, 16);
+	for (size_t i = 0; i < sizeof(dsa_device_ids) / sizeof(dsa_device_ids[0]); i++)
+		if (id == dsa_device_ids[i])
+			return true;
+	return false;
+}
+
+/* The vfio cdev node of bdf ("vfioN"), checking the function is bound to vfio-pci. */
+static int
+vfio_node(const char *bdf, char *node, size_t len)
+{
+	char p[VFIO_PATH_MAX], target[VFIO_PATH_MAX];
+	const char *drv;
+	struct dirent *de;
+	DIR *d;
+	int rc = -ENODEV;
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", idxd_sysfs_root(), bdf);
+	if (idxd_os->readlink(p, target, sizeof(target)) != 0) {
+		IDXD_LOG(ERR, "idxd_vfio %s: not bound to any driver: bind it to vfio-pci "
+			 "(echo %s > /sys/bus/pci/drivers/vfio-pci/bind)", bdf, bdf);
+		return -ENODEV;
+	}
+	drv = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
+	if (strcmp(drv, "vfio-pci") != 0) {
+		IDXD_LOG(ERR, "idxd_vfio %s: bound to %s, not vfio-pci: unbind it and bind it to "
+			 "vfio-pci", bdf, drv);
+		return -ENODEV;
+	}
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/vfio-dev", idxd_sysfs_root(), bdf);
+	d = opendir(p);
+	if (d == NULL) {
+		IDXD_LOG(ERR, "idxd_vfio %s: no vfio-dev in sysfs: kernel without the VFIO device "
+			 "cdev (CONFIG_VFIO_DEVICE_CDEV, Linux >= %s)", bdf, SVART_KVER_VFIO_CDEV);
+		return -ENOTSUP;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "vfio", 4) == 0) {
+			snprintf(node, len, "%.31s", de->d_name);
+			rc = 0;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+static bool
+bound_to_vfio(const char *bdf)
+{
+	char p[VFIO_PATH_MAX], target[VFIO_PATH_MAX];
+	const char *drv;
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", idxd_sysfs_root(), bdf);
+	if (idxd_os->readlink(p, target, sizeof(target)) != 0)
+		return false;
+	drv = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
+	return strcmp(drv, "vfio-pci") == 0;
+}
+
+/* The first DSA function bound to vfio-pci (else the first DSA function, whose
+ * bring-up then explains what to do). */
+static int
+find_bdf(char *bdf, size_t len)
+{
+	char p[VFIO_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int rc = -ENODEV;
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices", idxd_sysfs_root());
+	d = opendir(p);
+	if (d == NULL)
+		return -ENODEV;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !is_dsa(de->d_name))
+			continue;
+		if (rc != 0 || bound_to_vfio(de->d_name))
+			snprintf(bdf, len, "%.31s", de->d_name);
+		rc = 0;
+		if (bound_to_vfio(de->d_name))
+			break;
+	}
+	closedir(d);
+	if (rc != 0)
+		IDXD_LOG(ERR, "idxd_vfio: no DSA PCI function found under %s", p);
+	return rc;
+}
+
+static int
+region(struct vfio_hw *hw, uint32_t index, uint64_t *off, uint64_t *size)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
+	int rc = vio(hw, hw->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri, "VFIO_DEVICE_GET_REGION_INFO");
+
+	if (rc == 0) {
+		*off = ri.offset;
+		*size = ri.size;
+	}
+	return rc;
+}
+
+static int
+bring_up(struct vfio_hw *hw)
+{
+	char node[32], path[VFIO_PATH_MAX];
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_fault_alloc fq = { .size = sizeof(fq) };
+	struct iommu_hwpt_alloc hw_alloc = { .size = sizeof(hw_alloc) };
+	uint64_t bar0_size;
+	int rc, err = 0;
+
+	rc = vfio_node(hw->bdf, node, sizeof(node));
+	if (rc != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/iommu", idxd_dev_root());
+	hw->iommufd = idxd_os->open(path, O_RDWR);
+	if (hw->iommufd < 0) {
+		rc = hw->iommufd;
+		IDXD_LOG(ERR, "idxd_vfio: cannot open %s (%s): %s", path, strerror(-rc),
+			 rc == -ENOENT ? "kernel without iommufd (CONFIG_IOMMUFD)" :
+			 "give this user read-write access to it");
+		return rc == -ENOENT ? -ENODEV : rc;
+	}
+	snprintf(path, sizeof(path), "%s/vfio/devices/%s", idxd_dev_root(), node);
+	hw->devfd = idxd_os->open(path, O_RDWR);
+	if (hw->devfd < 0) {
+		rc = hw->devfd;
+		IDXD_LOG(ERR, "idxd_vfio: cannot open %s: %s%s", path, strerror(-rc),
+			 rc == -EACCES || rc == -EPERM ? " (give this user access to the node)" : "");
+		return rc;
+	}
+	bind.iommufd = hw->iommufd;
+	rc = vio(hw, hw->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind, "VFIO_DEVICE_BIND_IOMMUFD");
+	if (rc == -ENOTTY) {
+		IDXD_LOG(ERR, "idxd_vfio: kernel without VFIO_DEVICE_BIND_IOMMUFD (needs Linux >= %s)",
+			 SVART_KVER_VFIO_CDEV);
+		return -ENOTSUP;
+	}
+	if (rc != 0)
+		return rc;
+	hw->dev_id = bind.out_devid;
+	rc = vio(hw, hw->iommufd, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	if (rc != 0)
+		return rc;
+	hw->ioas_id = ioas.out_ioas_id;
+	rc = vio(hw, hw->iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fq, "IOMMU_FAULT_QUEUE_ALLOC");
+	if (rc == -ENOTTY) {
+		IDXD_LOG(ERR, "idxd_vfio: kernel without iommufd fault queues (needs Linux >= %s)",
+			 SVART_KVER_FAULT_QUEUE);
+		return -ENOTSUP;
+	}
+	if (rc != 0)
+		return rc;
+	hw->fault_id = fq.out_fault_id;
+	hw->faultfd = (int)fq.out_fault_fd;
+	hw_alloc.flags = IOMMU_HWPT_ALLOC_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID;
+	hw_alloc.dev_id = hw->dev_id;
+	hw_alloc.pt_id = hw->ioas_id;
+	hw_alloc.fault_id = hw->fault_id;
+	rc = vio(hw, hw->iommufd, IOMMU_HWPT_ALLOC, &hw_alloc, "IOMMU_HWPT_ALLOC(fault, PASID)");
+	if (rc == -EOPNOTSUPP || rc == -EINVAL) {
+		IDXD_LOG(ERR, "idxd_vfio %s: no fault-capable PASID page table: the IOMMU or the "
+			 "device lacks PASID/PRI support, or the kernel is older than %s",
+			 hw->bdf, SVART_KVER_PASID_PAGING);
+		return -EOPNOTSUPP;
+	}
+	if (rc != 0)
+		return rc;
+	hw->hwpt_id = hw_alloc.out_hwpt_id;
+	rc = region(hw, VFIO_BAR0, &hw->bar0_off, &bar0_size);
+	if (rc == 0)
+		rc = region(hw, VFIO_BAR2, &hw->bar2_off, &hw->bar2_size);
+	if (rc != 0)
+		return rc;
+	if (!hw->pwrite_portals) {
+		hw->bar2 = idxd_os->mmap(hw->bar2_size, PROT_WRITE, hw->devfd, (off_t)hw->bar2_off, &err);
+		if (hw->bar2 == NULL) {
+			IDXD_LOG(ERR, "idxd_vfio %s: cannot map the portals (BAR2): %s", hw->bdf,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static const char *const idxd_vfio_keys[] = { "bdf", NULL };
+
+static int
+kv_str(const char *key, const char *value, void *opaque)
+{
+	(void)key;
+	*(const char **)opaque = value;
+	return 0;
+}
+
+static int
+idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+{
+	struct vfio_hw *hw = calloc(1, sizeof(*hw));
+	const char *bdf = NULL, *pw = getenv("SVART_IDXD_PORTAL_PWRITE");
+	char v[32];
+	int rc;
+
+	if (hw == NULL)
+		return -ENOMEM;
+	hw->iommufd = hw->devfd = hw->faultfd = -1;
+	hw->pwrite_portals = pw != NULL && strcmp(pw, "1") == 0;
+	if (kv != NULL)
+		rte_kvargs_process(kv, "bdf", kv_str, &bdf);
+	if (bdf != NULL)
+		snprintf(hw->bdf, sizeof(hw->bdf), "%s", bdf);
+	rc = bdf != NULL ? 0 : find_bdf(hw->bdf, sizeof(hw->bdf));
+	if (rc == 0 && !is_dsa(hw->bdf)) {
+		IDXD_LOG(ERR, "idxd_vfio: %s is not a DSA PCI function", hw->bdf);
+		rc = -ENODEV;
+	}
+	if (rc == 0)
+		rc = bring_up(hw);
+	if (rc != 0) {
+		vfio_close(hw);
+		return rc;
+	}
+	hw->numa_node = pci_attr(hw->bdf, "numa_node", v, sizeof(v)) == 0 ? atoi(v) : -1;
+	rc = idxd_dev_init(dev, &idxd_vfio_transport, hw, VFIO_BATCH_MIN);
+	if (rc != 0) {
+		vfio_close(hw);
+		return rc;
+	}
+	((struct idxd_dev *)dev->priv)->numa_node = hw->numa_node;
+	IDXD_LOG(INFO, "%s: DSA %s through VFIO + iommufd (dev %u, IOAS %u, HWPT %u)", dev->name,
+		 hw->bdf, hw->dev_id, hw->ioas_id, hw->hwpt_id);
+	return 0;
+}
+
+static const struct svart_accel_driver idxd_vfio_driver = {
+	.abi = SVART_ACCEL_DRIVER_ABI,
+	.name = "idxd_vfio",
+	.valid_keys = idxd_vfio_keys,
+	.probe = idxd_vfio_probe,
+};
+
+SVART_ACCEL_REGISTER_DRIVER(idxd_vfio_driver);
