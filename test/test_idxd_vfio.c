@@ -38,7 +38,8 @@ static struct emu_dsa *emu;
 static const struct idxd_os_ops *real_os;
 static struct idxd_os_ops fake_os;
 static int fd_iommu = -1, fd_dev = -1, fd_fault = -1;
-static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt;
+static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_attach;
+static unsigned int n_map_rw;
 static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp;
 static uint32_t cookie_pasid[EMU_PRG_COUNT];
 
@@ -94,6 +95,8 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
 		struct vfio_device_attach_iommufd_pt *a = arg;
 
+		if (fail_attach)
+			return fail_attach;
 		if (!(a->flags & VFIO_DEVICE_ATTACH_PASID) || a->pt_id != 13)
 			return -EINVAL;
 		n_attach++;
@@ -115,6 +118,7 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 		if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA) || m->iova != m->user_va || m->ioas_id != 11)
 			return -EINVAL;
 		n_map++;
+		n_map_rw += (m->flags & IOMMU_IOAS_MAP_WRITEABLE) != 0;
 		return 0;
 	}
 	case IOMMU_IOAS_UNMAP:
@@ -275,6 +279,21 @@ test_bringup_errors(void **state)
 	fail_hwpt = -EOPNOTSUPP;
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EOPNOTSUPP);
 	fail_hwpt = 0;
+	{
+		/* The PASID attach is refused (kernel too old, IOMMU not in scalable mode). */
+		struct svart_accel_conf conf = { .nb_queues = 1 };
+		struct svart_accel_queue_conf qc = { .nb_desc = 64, .mode = SVART_ACCEL_QUEUE_DEDICATED,
+						     .hw_queue = SVART_ACCEL_HWQ_AUTO };
+		int id = svart_accel_probe("idxd_vfio0,bdf=" BDF);
+
+		assert_true(id >= 0);
+		assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
+		assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
+		fail_attach = -EOPNOTSUPP;
+		assert_int_equal(svart_accel_start((int16_t)id), -EOPNOTSUPP);
+		fail_attach = 0;
+		assert_int_equal(svart_accel_close((int16_t)id), 0);
+	}
 }
 
 static uint16_t
@@ -331,7 +350,8 @@ test_full_path(void **state)
 	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
 	assert_memory_equal(fresh, src, 2 * (size_t)pg);
 	assert_true(n_map >= 1);
-	assert_int_equal(n_resp, n_map);
+	assert_int_equal(n_map_rw, n_map);   /* a writable mapping is mapped read-write */
+	assert_true(n_resp >= 1);
 	/* An invalidate unmaps the range from the IOAS. */
 	assert_int_equal(svart_sva_invalidate(dev, fresh, 2 * (size_t)pg), 0);
 	assert_true(n_unmap >= 1);

@@ -227,10 +227,11 @@ vfio_pasid_unbind(void *h, uint32_t pasid)
 				       .length = UINT64_MAX };
 	int rc;
 
-	/* 1. The device finishes or abandons the PASID's work (page requests still
-	 *    get answered meanwhile). 2. Detach: nothing more arrives for it, and
-	 *    the groups we still hold are forgotten, never answered. 3. Unmap. */
-	vfio_wr32(hw, DSA_REG_CMD, (DSA_CMD_DRAIN_PASID << DSA_CMD_SHIFT) | (pasid & DSA_CMD_OPERAND_MASK));
+	/* A waiting unbind comes after stop, whose WQ disables drained the device.
+	 * 1. Detach: no page request arrives for the PASID any more, and the groups
+	 *    still held are forgotten: never answered for a later owner.
+	 * 2. Unmap the IOAS (unpins). The PASID number stays in quarantine until
+	 *    vfio_pasid_drained() has seen DRAIN_PASID complete. */
 	rc = vio(hw, hw->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
 	vfio_forget_groups(hw, pasid);
 	hw->attached = false;
@@ -242,8 +243,15 @@ static bool
 vfio_pasid_drained(void *h, uint32_t pasid)
 {
 	struct vfio_hw *hw = h;
+	uint32_t sts = DSA_CMDSTS_ACTIVE;
 
-	return !hw->attached || hw->pasid != pasid;
+	if (hw->attached && hw->pasid == pasid)
+		return false;
+	/* DRAIN_PASID: the device has nothing left in flight for the PASID. */
+	vfio_wr32(hw, DSA_REG_CMD, (DSA_CMD_DRAIN_PASID << DSA_CMD_SHIFT) | (pasid & DSA_CMD_OPERAND_MASK));
+	for (uint32_t i = 0; i < IDXD_CMD_POLL_LIMIT && (sts & DSA_CMDSTS_ACTIVE); i++)
+		sts = vfio_rd32(hw, DSA_REG_CMDSTS);
+	return !(sts & DSA_CMDSTS_ACTIVE) && (sts & DSA_CMDSTS_ERR_MASK) == DSA_CMDSTS_OK;
 }
 
 static int
@@ -260,6 +268,36 @@ vfio_invalidate(void *h, uintptr_t addr, size_t len)
 }
 
 /* ---- page requests (fault fd) ---- */
+
+/* Map one faulting page into the IOAS (IOVA == VA) with the mapping's
+ * permissions: read-write when the process may write it (pinning for write
+ * fails otherwise), read-only for a read fault on a read-only mapping. A page
+ * mapped read-only earlier and now written is remapped read-write. */
+static int
+vfio_map_page(struct vfio_hw *hw, uint64_t va, bool write)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = va, .iova = va,
+		.length = VFIO_PAGE,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+	};
+	int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+
+	if (rc == -EEXIST && write) {
+		struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id,
+					       .iova = va, .length = VFIO_PAGE };
+
+		(void)idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
+		rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+	}
+	if (rc == -EEXIST)
+		return 0;
+	if (rc < 0 && !write) {
+		m.flags &= ~IOMMU_IOAS_MAP_WRITEABLE;
+		rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+	}
+	return rc < 0 && rc != -EEXIST ? rc : 0;
+}
 
 static uint16_t
 vfio_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
@@ -317,18 +355,8 @@ vfio_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
 		return -ENOENT; /* forgotten at unbind: not ours to answer any more */
 	g = &hw->grp[group];
 	/* Success means "translate again": the pages must be in the IOAS first. */
-	for (uint16_t i = 0; i < g->n && !invalid; i++) {
-		struct iommu_ioas_map m = {
-			.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = g->addr[i],
-			.iova = g->addr[i], .length = VFIO_PAGE,
-			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-				 (g->write[i] ? IOMMU_IOAS_MAP_WRITEABLE : 0),
-		};
-		int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
-
-		if (rc < 0 && rc != -EEXIST)
-			invalid = true;
-	}
+	for (uint16_t i = 0; i < g->n && !invalid; i++)
+		invalid = vfio_map_page(hw, g->addr[i], g->write[i]) != 0;
 	resp.cookie = g->cookie;
 	resp.code = invalid ? IOMMUFD_PAGE_RESP_INVALID : IOMMUFD_PAGE_RESP_SUCCESS;
 	g->used = false;
