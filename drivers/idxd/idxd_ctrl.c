@@ -324,9 +324,13 @@ idxd_start(struct svart_accel_dev *dev)
 
 		/* Block-on-fault needs someone to answer page requests (unless the
 		 * kernel does, as with the char device). */
+		struct svart_iopf_conf ic = { .mode = SVART_IOPF_SERVICE, .lcore = -1,
+					      .numa_node = d->numa_node,
+					      .fault_around_max = IDXD_FAULT_AROUND_DEFAULT };
+
 		if (q->policy == SVART_ACCEL_FAULT_BLOCK && d->tp->iopf_ops != NULL &&
 		    !svart_iopf_running() &&
-		    svart_iopf_start(NULL) != 0)
+		    svart_iopf_start(&ic) != 0)
 			IDXD_LOG(WARNING, "%s: no fault service running: blocked descriptors will "
 				 "wait until svart_iopf_poll() runs or they time out", dev->name);
 	}

@@ -25,6 +25,7 @@ extern int idxd_logtype;
 #define IDXD_ENQCMD_RETRIES 64u  /**< bounded retry of a shared-WQ submission */
 #define IDXD_CMD_POLL_LIMIT 100000000u
 #define IDXD_CDEV_BATCH_MIN 2u
+#define IDXD_FAULT_AROUND_DEFAULT 64u /* pages the fault service populates ahead */
 
 /**
  * Portal write: 0 = accepted, 1 = retry (shared WQ refused the descriptor).

@@ -287,20 +287,35 @@ iopf_lcore_loop(void *arg)
 	return 0;
 }
 
+static bool
+lcore_near(unsigned int lc, int node)
+{
+	return node < 0 || rte_lcore_to_socket_id(lc) == (unsigned int)node;
+}
+
 static int
-iopf_pick_lcore(int want)
+iopf_pick_lcore(int want, int node)
 {
 	uint32_t list[RTE_MAX_LCORE];
 	int n = rte_service_lcore_list(list, RTE_MAX_LCORE);
-	unsigned int lc, last = RTE_MAX_LCORE;
+	unsigned int lc, last = RTE_MAX_LCORE, last_near = RTE_MAX_LCORE;
 
 	if (want >= 0)
 		return want;
+	for (int i = 0; i < n; i++)
+		if (lcore_near(list[i], node))
+			return (int)list[i];
 	if (n > 0)
 		return (int)list[0];
-	RTE_LCORE_FOREACH_WORKER(lc)
-		if (rte_eal_get_lcore_state(lc) == WAIT)
-			last = lc;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (rte_eal_get_lcore_state(lc) != WAIT)
+			continue;
+		last = lc;
+		if (lcore_near(lc, node))
+			last_near = lc;
+	}
+	if (last_near != RTE_MAX_LCORE)
+		return (int)last_near;
 	return last == RTE_MAX_LCORE ? -ENODEV : (int)last;
 }
 
@@ -336,7 +351,7 @@ iopf_start_service(int lc)
 int
 svart_iopf_start(const struct svart_iopf_conf *conf)
 {
-	struct svart_iopf_conf c = { .mode = SVART_IOPF_SERVICE, .lcore = -1,
+	struct svart_iopf_conf c = { .mode = SVART_IOPF_SERVICE, .lcore = -1, .numa_node = -1,
 				     .fault_around_max = IOPF_DEFAULT_AROUND };
 	int lc = -1, rc = 0;
 
@@ -348,7 +363,7 @@ svart_iopf_start(const struct svart_iopf_conf *conf)
 	    (c.lcore >= 0 && !rte_lcore_is_enabled((unsigned int)c.lcore)))
 		return -EINVAL;
 	if (c.mode != SVART_IOPF_MANUAL) {
-		lc = iopf_pick_lcore(c.lcore);
+		lc = iopf_pick_lcore(c.lcore, c.numa_node);
 		if (lc < 0) {
 			IOPF_LOG(ERR, "no lcore for the fault service: start EAL with two lcores "
 				 "(-l 0-1) or poll with svart_iopf_poll()");

@@ -54,7 +54,8 @@ enum svart_iopf_mode {
 /** Fault service configuration. */
 struct svart_iopf_conf {
 	uint8_t mode;                 /**< enum svart_iopf_mode */
-	int lcore;                    /**< lcore for SERVICE/LCORE; -1 = pick */
+	int lcore;                    /**< lcore for SERVICE/LCORE; -1 = pick (near numa_node) */
+	int numa_node;                /**< NUMA node of the devices served, -1 = any */
 	uint32_t fault_around_max;    /**< largest fault-around window in pages; 0 = off */
 	svart_iopf_resolver_t resolver;
 	void *resolver_arg;
@@ -81,6 +82,8 @@ struct svart_iopf_stats {
 
 /**
  * Start the fault service (NULL conf: SERVICE mode, lcore picked, fault-around of 64 pages).
+ * A picked lcore is an existing service lcore if there is one, else the last idle
+ * worker, preferring lcores on numa_node.
  *
  * @return
  *   0, or:
