@@ -112,30 +112,22 @@ fresh(size_t len)
 
 /* ---- Limits ---------------------------------------------------------- */
 
-static struct pct
-cpu_first_touch(uint64_t n)
+/* Make one fresh page present: by the CPU's own write fault, or by madvise. */
+static void
+touch_write(uint8_t *page)
 {
-	uint8_t *m = fresh(n * PAGE);
-	uint64_t *t = calloc(n, sizeof(*t));
-	struct pct p = { 0 };
-
-	if (m != NULL && t != NULL) {
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t t0 = app_now_ns();
-
-			m[i * PAGE] = 1;
-			t[i] = app_now_ns() - t0;
-		}
-		p = percentiles(t, n);
-	}
-	if (m != NULL)
-		munmap(m, n * PAGE);
-	free(t);
-	return p;
+	page[0] = 1;
 }
 
+static void
+touch_populate(uint8_t *page)
+{
+	madvise(page, PAGE, MADV_POPULATE_WRITE);
+}
+
+/* Latency of making each of n fresh pages present with touch(). */
 static struct pct
-madv_populate_one(uint64_t n)
+fresh_page_cost(uint64_t n, void (*touch)(uint8_t *page))
 {
 	uint8_t *m = fresh(n * PAGE);
 	uint64_t *t = calloc(n, sizeof(*t));
@@ -145,7 +137,7 @@ madv_populate_one(uint64_t n)
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t t0 = app_now_ns();
 
-			madvise(m + i * PAGE, PAGE, MADV_POPULATE_WRITE);
+			touch(m + i * PAGE);
 			t[i] = app_now_ns() - t0;
 		}
 		p = percentiles(t, n);
@@ -457,9 +449,9 @@ main(int argc, char **argv)
 
 	/* Limits first, while the peer lcore is still free. */
 	printf("machine limits:\n");
-	touch = cpu_first_touch(faults);
+	touch = fresh_page_cost(faults, touch_write);
 	print_pct("CPU first-touch write fault", &touch);
-	madv = madv_populate_one(faults);
+	madv = fresh_page_cost(faults, touch_populate);
 	print_pct("MADV_POPULATE_WRITE, one page", &madv);
 	pp = pingpong(peer);
 	print_pct("cache-line ping-pong round trip", &pp);

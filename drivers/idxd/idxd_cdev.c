@@ -409,14 +409,6 @@ static const struct idxd_transport idxd_cdev_transport = {
 static const char *const idxd_cdev_keys[] = { "dev", NULL };
 
 static int
-kv_str(const char *key, const char *value, void *opaque)
-{
-	(void)key;
-	*(const char **)opaque = value;
-	return 0;
-}
-
-static int
 idxd_cdev_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 {
 	struct cdev_hw *hw = calloc(1, sizeof(*hw));
@@ -426,7 +418,7 @@ idxd_cdev_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	if (hw == NULL)
 		return -ENOMEM;
 	if (kv != NULL)
-		rte_kvargs_process(kv, "dev", kv_str, &want);
+		rte_kvargs_process(kv, "dev", idxd_kv_str, &want);
 	if (want != NULL && (strncmp(want, "dsa", 3) != 0 || strlen(want) >= sizeof(hw->dev))) {
 		free(hw);
 		return -EINVAL;

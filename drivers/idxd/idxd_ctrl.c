@@ -521,3 +521,11 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 	dev->fp_ops = &idxd_fp_ops;
 	return 0;
 }
+
+int
+idxd_kv_str(const char *key, const char *value, void *opaque)
+{
+	(void)key;
+	*(const char **)opaque = value;
+	return 0;
+}

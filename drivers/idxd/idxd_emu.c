@@ -230,14 +230,6 @@ kv_uint(const struct rte_kvargs *kv, const char *key, unsigned long max, unsigne
 }
 
 static int
-kv_str(const char *key, const char *value, void *opaque)
-{
-	(void)key;
-	*(const char **)opaque = value;
-	return 0;
-}
-
-static int
 idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t *batch_min)
 {
 	unsigned long wqs = p->num_wqs, ent = p->total_wq_size, eng = p->num_engines;
@@ -257,8 +249,8 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	    kv_uint(kv, "pri_timeout_ms", EMU_DSA_MAX_PRI_TIMEOUT_MS, &tmo))
 		return -EINVAL;
 	if (kv != NULL) {
-		rte_kvargs_process(kv, "modes", kv_str, &modes);
-		rte_kvargs_process(kv, "engine", kv_str, &engine);
+		rte_kvargs_process(kv, "modes", idxd_kv_str, &modes);
+		rte_kvargs_process(kv, "engine", idxd_kv_str, &engine);
 	}
 	p->num_wqs = (uint8_t)wqs;
 	p->total_wq_size = (uint16_t)ent;

@@ -153,6 +153,9 @@ struct idxd_queue {
 extern const struct svart_accel_fp_ops idxd_fp_ops;
 void idxd_queue_reset(struct idxd_queue *q);
 
+/* idxd_ctrl.c: rte_kvargs handler storing the value string in *(const char **)opaque. */
+int idxd_kv_str(const char *key, const char *value, void *opaque);
+
 /* idxd_ctrl.c: generic probe on a transport whose hw handle is open. */
 int idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,
 		  uint16_t batch_min);

@@ -610,14 +610,6 @@ bring_up(struct vfio_hw *hw)
 static const char *const idxd_vfio_keys[] = { "bdf", NULL };
 
 static int
-kv_str(const char *key, const char *value, void *opaque)
-{
-	(void)key;
-	*(const char **)opaque = value;
-	return 0;
-}
-
-static int
 idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 {
 	struct vfio_hw *hw = calloc(1, sizeof(*hw));
@@ -630,7 +622,7 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	hw->iommufd = hw->devfd = hw->faultfd = -1;
 	hw->pwrite_portals = pw != NULL && strcmp(pw, "1") == 0;
 	if (kv != NULL)
-		rte_kvargs_process(kv, "bdf", kv_str, &bdf);
+		rte_kvargs_process(kv, "bdf", idxd_kv_str, &bdf);
 	if (bdf != NULL)
 		snprintf(hw->bdf, sizeof(hw->bdf), "%s", bdf);
 	rc = bdf != NULL ? 0 : find_bdf(hw->bdf, sizeof(hw->bdf));
