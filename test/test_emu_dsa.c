@@ -568,6 +568,10 @@ test_commands(void **state)
 	assert_int_equal(cmd(31, 0), DSA_CMDSTS_INVAL_CMD);
 	wqcfg(WQ_OFF, 0, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0);
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_WQ_SIZE);
+	/* GRPCFG is read-only while the device is enabled. */
+	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0x1);
+	assert_int_equal(emu_dsa_mmio_read64(dev, 0x300 + DSA_GRPCFG_WQS_OFF), 0xf);
+	assert_int_equal(emu_dsa_mmio_read64(dev, DSA_REG_TABLE_OFFSET) & DSA_TABLE_GRPCFG_MASK, 3);
 	wqcfg(WQ_OFF, 128, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0);
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_WQ_SIZE);  /* over budget */
 	wqcfg(WQ_OFF, 4, 0, DSA_WQCFG_MODE_DEDICATED, 0);
@@ -585,6 +589,12 @@ test_commands(void **state)
 	/* WQCFG of an enabled WQ is read-only. */
 	wqcfg(WQ_DED, 1, 0, 0, 0);
 	assert_int_equal(emu_dsa_mmio_read32(dev, WQCFG_BASE + WQ_DED * DSA_WQCFG_SIZE), DED_SIZE);
+	/* A WQ in no group (no engine to serve it) cannot be enabled. */
+	assert_int_equal(cmd(DSA_CMD_DISABLE_DEVICE, 0), DSA_CMDSTS_OK);
+	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0x7);   /* WQ_OFF left out */
+	assert_int_equal(cmd(DSA_CMD_ENABLE_DEVICE, 0), DSA_CMDSTS_OK);
+	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0);
+	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_GRP_CONFIG);
 }
 
 static int
@@ -600,6 +610,9 @@ setup(void **state)
 	dev = emu_dsa_create("emu_test", &p, &err);
 	if (dev == NULL)
 		return -1;
+	/* Group 0: every WQ, and engine 0. */
+	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0xf);
+	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_ENGINES_OFF, 1);
 	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0 || emu_dsa_pasid_bind(dev, TEST_PASID) != 0)
 		return -1;
 	wqcfg(WQ_DED, DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_BOF_EN |

@@ -26,6 +26,7 @@ extern int emu_dsa_logtype;
 /* aligned_alloc wants a size that is a multiple of the alignment. */
 #define EMU_ROUND_UP(n, a) (((n) + (a) - 1) / (a) * (a))
 /* BAR0 offset of the WQCFG table (TABLE_OFFSET reports it in 0x100 units). */
+#define EMU_GRPCFG_TABLE_OFF 0x300u
 #define EMU_WQCFG_TABLE_OFF 0x400u
 #define EMU_BAR0_SIZE (EMU_WQCFG_TABLE_OFF + EMU_DSA_MAX_WQS * DSA_WQCFG_SIZE)
 
@@ -108,6 +109,8 @@ struct emu_dsa {
 	pthread_mutex_t cmd_lock;
 	/* Register file. */
 	uint64_t gencap, wqcap, grpcap, engcap;
+	/* GRPCFG: per group, WQ bitmap (4 qwords), engine bitmap, flags. */
+	uint64_t grpcfg[DSA_GRPCAP_MAX_GROUPS][DSA_GRPCFG_SIZE / 8];
 	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
 	uint32_t gensts;
 	uint32_t cmdsts;
@@ -128,6 +131,8 @@ void emu_regs_init(struct emu_dsa *dev);
 void emu_swerr_record(struct emu_dsa *dev, uint8_t code, int wq, const struct dsa_hw_desc *d,
 		      bool batch, uint64_t fault_addr, bool write);
 bool emu_opcode_supported(const struct emu_dsa *dev, uint8_t opcode);
+/** True when WQ wq is in a group that has at least one engine (GRPCFG). */
+bool emu_wq_has_engine(const struct emu_dsa *dev, uint16_t wq);
 
 /* emu_dsa_wq.c */
 int emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq);

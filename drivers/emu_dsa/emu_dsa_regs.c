@@ -67,7 +67,7 @@ emu_regs_init(struct emu_dsa *dev)
 		dev->wqcap |= DSA_WQCAP_DEDICATED_MODE;
 	if (p->shared_mode)
 		dev->wqcap |= DSA_WQCAP_SHARED_MODE;
-	dev->grpcap = 1;
+	dev->grpcap = DSA_GRPCAP_MAX_GROUPS;
 	dev->engcap = p->num_engines;
 	memset(dev->opcap, 0, sizeof(dev->opcap));
 	for (size_t i = 0; i < sizeof(emu_supported_ops); i++)
@@ -214,7 +214,8 @@ emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off)
 	case DSA_REG_GRPCAP: return dev->grpcap;
 	case DSA_REG_ENGCAP: return dev->engcap;
 	case DSA_REG_TABLE_OFFSET:
-		return (uint64_t)(EMU_WQCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT) << DSA_TABLE_WQCFG_SHIFT;
+		return ((uint64_t)(EMU_WQCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT) << DSA_TABLE_WQCFG_SHIFT) |
+		       (EMU_GRPCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT);
 	case DSA_REG_GENSTS: return __atomic_load_n(&dev->gensts, __ATOMIC_ACQUIRE);
 	case DSA_REG_CMDSTS: return __atomic_load_n(&dev->cmdsts, __ATOMIC_ACQUIRE);
 	default:
@@ -230,6 +231,10 @@ emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off)
 	}
 	if (off >= EMU_WQCFG_TABLE_OFF && off + 8 <= EMU_BAR0_SIZE && off % 8 == 0)
 		return wqcfg_read(dev, off) | ((uint64_t)wqcfg_read(dev, off + 4) << 32);
+	if (off >= EMU_GRPCFG_TABLE_OFF && off < EMU_GRPCFG_TABLE_OFF +
+	    DSA_GRPCAP_MAX_GROUPS * DSA_GRPCFG_SIZE && off % 8 == 0)
+		return dev->grpcfg[(off - EMU_GRPCFG_TABLE_OFF) / DSA_GRPCFG_SIZE]
+				  [((off - EMU_GRPCFG_TABLE_OFF) % DSA_GRPCFG_SIZE) / 8];
 	return 0;
 }
 
@@ -324,6 +329,7 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
 		cmd_disable_device(dev);
 		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
 			memset(dev->wq[i].cfg, 0, sizeof(dev->wq[i].cfg));
+		memset(dev->grpcfg, 0, sizeof(dev->grpcfg));
 		emu_regs_init(dev);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_DRAIN_ALL:
@@ -377,6 +383,19 @@ emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val)
 		pthread_mutex_lock(&dev->cmd_lock);
 		wqcfg_write(dev, off, val);
 		pthread_mutex_unlock(&dev->cmd_lock);
+		return;
+	}
+	if (off >= EMU_GRPCFG_TABLE_OFF && off < EMU_GRPCFG_TABLE_OFF +
+	    DSA_GRPCAP_MAX_GROUPS * DSA_GRPCFG_SIZE && off % 4 == 0) {
+		uint32_t rel = off - EMU_GRPCFG_TABLE_OFF;
+		uint64_t *q = &dev->grpcfg[rel / DSA_GRPCFG_SIZE][(rel % DSA_GRPCFG_SIZE) / 8];
+		unsigned int shift = (off % 8) * 8;
+
+		/* GRPCFG is writable only while the device is disabled. */
+		pthread_mutex_lock(&dev->cmd_lock);
+		if (dev->gensts != DSA_DEV_STATE_ENABLED)
+			*q = (*q & ~(0xffffffffull << shift)) | ((uint64_t)val << shift);
+		pthread_mutex_unlock(&dev->cmd_lock);
 	}
 }
 
@@ -394,7 +413,7 @@ emu_dsa_mmio_write64(struct emu_dsa *dev, uint32_t off, uint64_t val)
 		return;
 	}
 	emu_dsa_mmio_write32(dev, off, (uint32_t)val);
-	if (off >= EMU_WQCFG_TABLE_OFF)
+	if (off >= EMU_GRPCFG_TABLE_OFF)
 		emu_dsa_mmio_write32(dev, off + 4, (uint32_t)(val >> 32));
 }
 
@@ -486,4 +505,14 @@ emu_dsa_mem_bytes(const struct emu_dsa *dev)
 			     ((uint64_t)1 << dev->prof.max_batch_shift) * sizeof(struct dsa_hw_desc) +
 			     emu_atc_mem_bytes(dev->engine[e]->atc);
 	return b;
+}
+
+bool
+emu_wq_has_engine(const struct emu_dsa *dev, uint16_t wq)
+{
+	for (unsigned int g = 0; g < DSA_GRPCAP_MAX_GROUPS; g++)
+		if ((dev->grpcfg[g][DSA_GRPCFG_WQS_OFF / 8 + wq / 64] >> (wq % 64)) & 1)
+			return (dev->grpcfg[g][DSA_GRPCFG_ENGINES_OFF / 8] &
+				((1ull << dev->prof.num_engines) - 1)) != 0;
+	return false;
 }

@@ -47,6 +47,8 @@ emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq)
 			used += dev->wq[i].size;
 	if (size == 0 || used + size > dev->prof.total_wq_size)
 		return DSA_CMDSTS_WQ_SIZE;
+	if (!emu_wq_has_engine(dev, wq->id))
+		return DSA_CMDSTS_GRP_CONFIG;
 	if ((dedicated && !dev->prof.dedicated_mode) || (!dedicated && !dev->prof.shared_mode))
 		return DSA_CMDSTS_WQ_MODE;
 	if (!dedicated && (thr == 0 || thr > size))

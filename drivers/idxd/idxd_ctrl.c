@@ -265,6 +265,25 @@ idxd_wqcfg_program(struct idxd_dev *d, uint16_t w)
 			   (log2_floor(d->max_batch) << DSA_WQCFG_MAX_BATCH_SHIFT));
 }
 
+/* Group 0 gets every engine and every WQ in use (GRPCFG, device disabled). */
+static void
+idxd_grpcfg_program(struct idxd_dev *d)
+{
+	uint64_t wqs[DSA_GRPCFG_WQS_QWORDS] = { 0 };
+	uint64_t engines = d->num_engines >= 64 ? UINT64_MAX : (1ull << d->num_engines) - 1;
+
+	for (uint16_t w = 0; w < d->num_wqs; w++)
+		if (d->wq[w].users > 0)
+			wqs[w / 64] |= 1ull << (w % 64);
+	for (unsigned int q = 0; q < DSA_GRPCFG_WQS_QWORDS; q++) {
+		d->tp->reg_write32(d->hw, d->grpcfg_off + DSA_GRPCFG_WQS_OFF + q * 8, (uint32_t)wqs[q]);
+		d->tp->reg_write32(d->hw, d->grpcfg_off + DSA_GRPCFG_WQS_OFF + q * 8 + 4,
+				   (uint32_t)(wqs[q] >> 32));
+	}
+	d->tp->reg_write32(d->hw, d->grpcfg_off + DSA_GRPCFG_ENGINES_OFF, (uint32_t)engines);
+	d->tp->reg_write32(d->hw, d->grpcfg_off + DSA_GRPCFG_ENGINES_OFF + 4, (uint32_t)(engines >> 32));
+}
+
 static int
 idxd_stop(struct svart_accel_dev *dev)
 {
@@ -284,6 +303,9 @@ idxd_stop(struct svart_accel_dev *dev)
 		}
 		d->wq[w].enabled = false;
 	}
+	/* Disable the device too: its group configuration changes with the queues. */
+	if (d->tp->wq_fixed == NULL)
+		(void)idxd_cmd(d, DSA_CMD_DISABLE_DEVICE, 0);
 	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
 		struct idxd_queue *q = dev->queues[qid];
 
@@ -299,7 +321,12 @@ static int
 idxd_start(struct svart_accel_dev *dev)
 {
 	struct idxd_dev *d = dev->priv;
-	uint32_t err = d->tp->wq_fixed != NULL ? DSA_CMDSTS_OK : idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
+	uint32_t err = DSA_CMDSTS_OK;
+
+	if (d->tp->wq_fixed == NULL) {
+		idxd_grpcfg_program(d);
+		err = idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
+	}
 
 	if (err != DSA_CMDSTS_OK && err != DSA_CMDSTS_DEV_ENABLED) {
 		IDXD_LOG(ERR, "%s: enable device failed, CMDSTS error 0x%x", dev->name, err);
@@ -493,6 +520,8 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 	table = rd64(d, DSA_REG_TABLE_OFFSET);
 	d->wqcfg_off = (uint32_t)((table >> DSA_TABLE_WQCFG_SHIFT) & DSA_TABLE_WQCFG_MASK) *
 		       DSA_TABLE_OFFSET_UNIT;
+	d->grpcfg_off = (uint32_t)(table & DSA_TABLE_GRPCFG_MASK) * DSA_TABLE_OFFSET_UNIT;
+	d->num_engines = (uint8_t)(rd64(d, DSA_REG_ENGCAP) & DSA_ENGCAP_NUM_ENGINES_MASK);
 	d->num_wqs = (d->wqcap >> DSA_WQCAP_NUM_WQS_SHIFT) & DSA_WQCAP_NUM_WQS_MASK;
 	d->total_wq_size = d->wqcap & DSA_WQCAP_TOTAL_SIZE_MASK;
 	d->max_xfer = 1ull << ((d->gencap >> DSA_GENCAP_MAX_XFER_SHIFT) & DSA_GENCAP_MAX_XFER_MASK);

@@ -637,6 +637,8 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 		return rc;
 	}
 	hw->numa_node = pci_attr(hw->bdf, "numa_node", v, sizeof(v)) == 0 ? atoi(v) : -1;
+	/* Start from a known state: whoever had the device before left it as it was. */
+	vfio_wr32(hw, DSA_REG_CMD, DSA_CMD_RESET_DEVICE << DSA_CMD_SHIFT);
 	rc = idxd_dev_init(dev, &idxd_vfio_transport, hw, VFIO_BATCH_MIN);
 	if (rc != 0) {
 		vfio_close(hw);

@@ -131,11 +131,20 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_WQCAP_PRS               (1ull << 55)
 
 /* ENGCAP / GRPCAP */
+#define DSA_GRPCAP_MAX_GROUPS       4u
 #define DSA_ENGCAP_NUM_ENGINES_MASK 0xffull
 #define DSA_GRPCAP_NUM_GROUPS_MASK  0xffull
 
 /* TABLE_OFFSET: units of 0x100 bytes from BAR0 */
 #define DSA_TABLE_OFFSET_UNIT       0x100u
+#define DSA_TABLE_GRPCFG_MASK       0xffffull  /**< bits 0-15: GRPCFG table offset */
+
+/* GRPCFG (per group, 64 B): WQ bitmap, engine bitmap, flags */
+#define DSA_GRPCFG_SIZE             64u
+#define DSA_GRPCFG_WQS_OFF          0x00u      /**< 4 qwords: bit n = WQ n */
+#define DSA_GRPCFG_WQS_QWORDS       4u
+#define DSA_GRPCFG_ENGINES_OFF      0x20u      /**< bit n = engine n */
+#define DSA_GRPCFG_FLAGS_OFF        0x28u
 #define DSA_TABLE_WQCFG_SHIFT       16     /**< bits 16-31: WQCFG table offset */
 #define DSA_TABLE_WQCFG_MASK        0xffffull
 
@@ -173,6 +182,7 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_CMDSTS_HW_ERR           0x03u
 #define DSA_CMDSTS_DEV_ENABLED      0x10u
 #define DSA_CMDSTS_CONFIG           0x11u
+#define DSA_CMDSTS_GRP_CONFIG       0x15u  /**< a WQ's group has no engine */
 #define DSA_CMDSTS_DEV_NOT_ENABLED  0x20u
 #define DSA_CMDSTS_WQ_ENABLED       0x21u
 #define DSA_CMDSTS_WQ_SIZE          0x22u
