@@ -623,8 +623,11 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
 	memcpy(tail, m->op_specific, sizeof(tail));
 	if ((tail[0] | tail[1] | tail[2]) != 0)
 		return false;
-	if (acc(c, src, len, false) != len || acc(c, dst, len, true) != len)
-		return false;
+	if (!emu_atc_hit(c->eng->atc, c->pasid, src, len, false) ||
+	    !emu_atc_hit(c->eng->atc, c->pasid, dst, len, true)) {
+		if (acc(c, src, len, false) != len || acc(c, dst, len, true) != len)
+			return false;
+	}
 	memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
 	if (m->flags & IDXD_OP_FLAG_RCR) {
 		memset(&cr, 0, sizeof(cr));

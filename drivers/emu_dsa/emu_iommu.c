@@ -24,8 +24,8 @@
 #define PM_PRESENT      (1ull << 63)
 #define PM_FILE_SHARED  (1ull << 61)
 #define PM_EXCLUSIVE    (1ull << 56)
-#define ATC_PERM_R 1u
-#define ATC_PERM_W 2u
+#define ATC_PERM_R EMU_ATC_PERM_R
+#define ATC_PERM_W EMU_ATC_PERM_W
 #define ATC_WALK_PAGES 64    /* pagemap entries read per ATC miss */
 
 struct vma {
@@ -42,13 +42,10 @@ struct vma_cache {
 	size_t mru;
 };
 
-struct atc_entry {
-	uint64_t vpn;
-	uint32_t pasid;
-	uint8_t perm;    /* 0 = empty */
-};
+#define atc_entry emu_atc_entry
 
 struct emu_atc {
+	struct emu_atc_head head;   /* first: emu_atc_hit() reads it */
 	struct emu_iommu *io;
 	uint64_t gen;
 	int pagemap_fd;
@@ -358,6 +355,7 @@ emu_atc_create(struct emu_iommu *io)
 	if (a == NULL)
 		return NULL;
 	a->io = io;
+	a->head.e = a->e;
 	a->pagemap_fd = open(PAGEMAP_PATH, O_RDONLY | O_CLOEXEC);
 	if (vc_init(&a->vc) != 0 || a->pagemap_fd < 0) {
 		emu_atc_destroy(a);

@@ -69,6 +69,33 @@ struct emu_pri_counters {
 struct emu_iommu;
 struct emu_atc;
 
+/** One ATC entry (perm 0 = empty). */
+struct emu_atc_entry {
+	uint64_t vpn;
+	uint32_t pasid;
+	uint8_t perm;      /**< EMU_ATC_PERM_* */
+};
+#define EMU_ATC_PERM_R 1u
+#define EMU_ATC_PERM_W 2u
+
+/** The part of an ATC the inline hit check reads; first member of struct emu_atc. */
+struct emu_atc_head {
+	struct emu_atc_entry *e;
+};
+
+/** True when [va, va+len) lies in one page that the ATC holds with the permission. */
+static inline bool
+emu_atc_hit(const struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write)
+{
+	const struct emu_atc_entry *e;
+	uint64_t vpn = va >> EMU_PAGE_SHIFT;
+
+	if ((va & (EMU_PAGE_SIZE - 1)) + len > EMU_PAGE_SIZE)
+		return false;
+	e = &((const struct emu_atc_head *)(const void *)a)->e[vpn % EMU_ATC_ENTRIES];
+	return e->vpn == vpn && e->pasid == pasid && (e->perm & (write ? EMU_ATC_PERM_W : EMU_ATC_PERM_R));
+}
+
 /** @return an IOMMU with a page request queue of prq_size and PRI allocation alloc. */
 struct emu_iommu *emu_iommu_create(uint32_t prq_size, uint32_t alloc);
 void emu_iommu_destroy(struct emu_iommu *io);
