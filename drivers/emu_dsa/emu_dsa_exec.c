@@ -749,6 +749,7 @@ park_raise(struct emu_engine *eng)
 	rc = emu_pri_raise(eng->dev->iommu, st->pasid, st->fault_addr, st->fault_write, &st->prg);
 	if (rc == -EAGAIN)
 		return;
+	st->overflowed = rc == -ENOSPC;
 	st->raised = true;
 	st->t_raise = rte_rdtsc();
 }
@@ -852,6 +853,10 @@ emu_exec_resume(struct emu_engine *eng)
 		piece_fail(eng, DSA_COMP_PAGE_FAULT_IR, st->fault_addr, st->fault_write);
 		if (!st->is_batch)
 			return st_end(eng, true);
+	} else if (!st->overflowed) {
+		/* Software answered Success for this page: the retried translation
+		 * succeeds (an IOMMU overflow's automatic Success proves nothing). */
+		emu_atc_install(eng->atc, st->pasid, st->fault_addr, st->fault_write);
 	}
 	return st_end(eng, run_guarded(eng));
 }

@@ -69,6 +69,7 @@ struct emu_exec_state {
 	bool active;               /**< a descriptor is in progress */
 	bool parked;               /**< waiting for a page response */
 	bool raised;               /**< the page request went out (else retry raising) */
+	bool overflowed;           /**< the IOMMU queue was full: answered Success by itself */
 	bool is_batch;
 	bool batch_failed;
 	bool cur_loaded;           /**< cur holds the member in progress */

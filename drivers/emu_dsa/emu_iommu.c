@@ -463,6 +463,17 @@ atc_ok(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 	return true;
 }
 
+void
+emu_atc_install(struct emu_atc *a, uint32_t pasid, uint64_t va, bool write)
+{
+	uint64_t vpn = va >> EMU_PAGE_SHIFT;
+	struct atc_entry *e = &a->e[vpn % EMU_ATC_ENTRIES];
+
+	e->vpn = vpn;
+	e->pasid = pasid;
+	e->perm = (uint8_t)(ATC_PERM_R | (write ? ATC_PERM_W : 0));
+}
+
 uint64_t
 emu_atc_prefix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write)
 {

@@ -120,6 +120,9 @@ void emu_atc_destroy(struct emu_atc *a);
 void emu_atc_sync(struct emu_atc *a);
 /** Drop every entry now (the device cannot trust them). */
 void emu_atc_flush(struct emu_atc *a);
+/** Enter the page of va as present with the access (after a Success page
+ * response, the translation the device retries is known to succeed). */
+void emu_atc_install(struct emu_atc *a, uint32_t pasid, uint64_t va, bool write);
 /** Bytes at [va, va+len) that translate for the access, from va upward. */
 uint64_t emu_atc_prefix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write);
 /** Bytes at [va, va+len) that translate for the access, from va+len downward. */
