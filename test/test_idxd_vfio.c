@@ -266,6 +266,8 @@ test_bringup_errors(void **state)
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=0000:00:00.0"), -ENODEV); /* no such fn */
 	fail_iommu_open = -ENOENT;
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -ENODEV);
+	fail_iommu_open = -EACCES;
+	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EACCES);
 	fail_iommu_open = 0;
 	fail_dev_open = -EACCES;
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EACCES);
