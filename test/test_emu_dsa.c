@@ -494,6 +494,13 @@ test_drain(void **state)
 	d.desc_count = 2;
 	assert_int_equal(run(&d), DSA_COMP_BATCH_FAIL);
 	assert_int_equal(cr2.status, DSA_COMP_BAD_OPCODE);
+	/* ABORT_WQ abandons queued descriptors: no record is written for them. */
+	memset(&cr, 0, sizeof(cr));
+	d = mk(DSA_OPCODE_NOOP, 0);
+	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
+	assert_int_equal(cmd(DSA_CMD_ABORT_WQ, WQ_DED), DSA_CMDSTS_OK);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 0);
+	assert_int_equal(cr.status, 0);
 	/* The DRAIN_WQ command waits for submitted work (engine stepped inline). */
 	d = mk(DSA_OPCODE_NOOP, 0);
 	memset(&cr, 0, sizeof(cr));

@@ -46,7 +46,16 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 
 		eng->rr = (uint16_t)((eng->rr + 1) % eng->nb_wqs);
 		while (k < weight && done < budget && emu_wq_pop(wq, &d)) {
+			uint32_t idx = atomic_load_explicit(&wq->head, memory_order_relaxed) - 1;
+
 			k++;
+			/* Acquire: pairs with the abort's release of the mark. */
+			if ((int32_t)(idx - atomic_load_explicit(&wq->abort_before,
+								 memory_order_acquire)) < 0) {
+				/* Aborted: abandoned without a completion record. */
+				atomic_fetch_add_explicit(&wq->done, 1, memory_order_release);
+				continue;
+			}
 			if (!emu_exec_start(eng, wq, &d))
 				return done; /* parked */
 			done++;

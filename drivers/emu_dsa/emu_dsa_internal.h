@@ -41,6 +41,7 @@ struct emu_wq {
 	/* Consumer side. */
 	_Alignas(EMU_CACHE_LINE) _Atomic uint32_t head;  /**< slots consumed (freed) */
 	_Atomic uint32_t done;                           /**< descriptors finished */
+	_Atomic uint32_t abort_before;                   /**< slots below this are abandoned */
 	_Atomic bool busy;                               /**< engine executing from this WQ */
 
 	_Alignas(EMU_CACHE_LINE) struct dsa_hw_desc *slots;
@@ -139,7 +140,7 @@ bool emu_wq_has_engine(const struct emu_dsa *dev, uint16_t wq);
 int emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq);
-void emu_wq_abort(struct emu_wq *wq);
+void emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq);
 bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out);
 uint32_t emu_wq_occupancy(const struct emu_wq *wq);
 

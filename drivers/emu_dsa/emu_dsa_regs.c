@@ -302,7 +302,8 @@ cmd_wq(struct emu_dsa *dev, uint32_t cmd, uint32_t operand)
 			emu_wq_drain(dev, wq);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_ABORT_WQ:
-		emu_wq_abort(wq);
+		if (enabled)
+			emu_wq_abort(dev, wq);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_RESET_WQ:
 		if (enabled)
@@ -342,7 +343,8 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
 	case DSA_CMD_ABORT_ALL:
 	case DSA_CMD_ABORT_PASID:
 		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
-			emu_wq_abort(&dev->wq[i]);
+			if (atomic_load(&dev->wq[i].state) == DSA_WQ_STATE_ENABLED)
+				emu_wq_abort(dev, &dev->wq[i]);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_ENABLE_WQ:
 	case DSA_CMD_DISABLE_WQ:

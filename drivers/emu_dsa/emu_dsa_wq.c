@@ -82,6 +82,7 @@ emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq)
 	atomic_store_explicit(&wq->tail, 0, memory_order_relaxed);
 	atomic_store_explicit(&wq->head, 0, memory_order_relaxed);
 	atomic_store_explicit(&wq->done, 0, memory_order_relaxed);
+	atomic_store_explicit(&wq->abort_before, 0, memory_order_relaxed);
 	wq->size = size;
 	wq->threshold = dedicated ? size : thr;
 	wq->dedicated = dedicated;
@@ -125,14 +126,13 @@ emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq)
 }
 
 void
-emu_wq_abort(struct emu_wq *wq)
+emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq)
 {
-	struct dsa_hw_desc d;
-
-	/* Abandon queued descriptors without completing them (the engine may still
-	 * finish the one it is executing). */
-	while (emu_wq_pop(wq, &d))
-		atomic_fetch_add_explicit(&wq->done, 1, memory_order_release);
+	/* The engine (the WQ's only consumer) abandons every descriptor reserved
+	 * before now without completing it; wait until it has passed them. Release:
+	 * the engine must see the mark before it pops those slots. */
+	atomic_store_explicit(&wq->abort_before, atomic_load(&wq->tail), memory_order_release);
+	emu_wq_drain(dev, wq);
 }
 
 /* Reserve a slot. Returns false when the WQ has no room under limit or is disabled. */
