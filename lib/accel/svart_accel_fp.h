@@ -114,9 +114,10 @@ svart_accel_fp_queue(int16_t dev_id, uint16_t queue_id)
 static inline int
 svart_accel_enqueue(int16_t dev_id, uint16_t queue_id, const struct svart_accel_op *op)
 {
-	const struct svart_accel_fp_object *fp = &svart_accel_fp_objs[dev_id];
+	const struct svart_accel_fp_object *fp;
 
 	SVART_ACCEL_FP_CHECK(dev_id, queue_id, -EINVAL);
+	fp = &svart_accel_fp_objs[dev_id];
 	/* Cheap contract checks stay on in every build: they keep an unknown op
 	 * type from indexing driver tables. */
 	if (op->type >= SVART_ACCEL_OP_MAX || (op->flags & ~SVART_ACCEL_OP_FLAGS_ALL) != 0 ||
@@ -137,9 +138,10 @@ static inline int
 svart_accel_copy(int16_t dev_id, uint16_t queue_id, const void *src, void *dst, uint32_t len,
 		 uint32_t flags)
 {
-	const struct svart_accel_fp_object *fp = &svart_accel_fp_objs[dev_id];
+	const struct svart_accel_fp_object *fp;
 
 	SVART_ACCEL_FP_CHECK(dev_id, queue_id, -EINVAL);
+	fp = &svart_accel_fp_objs[dev_id];
 	if ((flags & ~SVART_ACCEL_OP_FLAGS_ALL) != 0 || len > fp->max_transfer)
 		return -EINVAL;
 	return fp->copy(svart_accel_fp_queue(dev_id, queue_id), src, dst, len, flags);
