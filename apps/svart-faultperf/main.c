@@ -466,7 +466,7 @@ main(int argc, char **argv)
 	printf("svart-faultperf: %" PRIu64 " faults, %" PRIu64 " MiB streams; app on lcore %u, "
 	       "device engine on lcore %u, fault service on lcore %u%s\n", faults, stream_mib,
 	       rte_lcore_id(), peer, fault_lcore,
-	       fault_lcore == peer ? " (shared: 2 lcores)" : " (dedicated)");
+	       fault_lcore == peer ? " (shares the engine's core)" : " (a core of its own)");
 
 	/* Limits first, while the peer lcore is still free. */
 	printf("machine limits:\n");
