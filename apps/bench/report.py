@@ -139,7 +139,7 @@ set ylabel 'GB/s'
 set key left top
 set grid
 plot '{d}/throughput.dat' u 1:2 w lp t 'svart burst 32', '' u 1:5 w lp t 'svart burst 1', \\
-     '' u 1:3 w lp t 'dma\\_skeleton burst 32', '' u 1:4 w lp t 'memcpy, one core'
+     '' u 1:3 w lp t 'dma_skeleton burst 32', '' u 1:4 w lp t 'memcpy, one core'
 set output '{d}/fault_latency.png'
 set title 'Fault latency distribution (same run)'
 unset logscale
