@@ -64,7 +64,7 @@ idxd_desc_flags(uint32_t op_flags, uint8_t type)
 }
 
 static inline int
-idxd_write_desc(struct idxd_queue *q, const struct dsa_hw_desc *d, uint32_t op_flags)
+idxd_write_desc(struct idxd_queue *q, struct dsa_hw_desc *d, uint32_t op_flags)
 {
 	uint16_t idx = q->write_idx;
 	uint16_t slot = idx & q->mask;
@@ -76,9 +76,11 @@ idxd_write_desc(struct idxd_queue *q, const struct dsa_hw_desc *d, uint32_t op_f
 	 * and waiting for their ownership at the store is the enqueue's main cost. */
 	__builtin_prefetch(&q->desc_ring[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
 	__builtin_prefetch(&q->op_cr[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
+	d->flags |= q->desc_flags;
+	d->completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	/* One pass of full-line stores; the portal write that publishes the
+	 * descriptor orders them before the device can read it. */
 	q->desc_ring[slot] = *d;
-	q->desc_ring[slot].flags |= q->desc_flags;
-	q->desc_ring[slot].completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
 	q->op_cr[slot].status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
 	q->stats.enqueued++;
@@ -95,7 +97,7 @@ static int
 idxd_copy(void *qp, const void *src, void *dst, uint32_t len, uint32_t flags)
 {
 	struct idxd_queue *q = qp;
-	const struct dsa_hw_desc d = {
+	struct dsa_hw_desc d = {
 		.pasid = q->pasid,
 		.flags = idxd_desc_flags(flags, SVART_ACCEL_OP_COPY),
 		.opcode = DSA_OPCODE_MEMMOVE,
