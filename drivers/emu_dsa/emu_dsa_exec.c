@@ -538,6 +538,37 @@ st_owner(const struct emu_engine *eng)
 	return eng->st.is_batch ? &eng->batch_buf[eng->st.member] : &eng->st.top;
 }
 
+/* Pages to request in one group: those of the faulting buffer still ahead of
+ * the op (it walks every buffer upward in step), up to EMU_PRI_GROUP_MAX. One
+ * page for ops that do not walk upward (descending copy, delta records). */
+static uint32_t
+group_pages(const struct dsa_hw_desc *rest, uint64_t fault_addr, uint8_t result)
+{
+	uint64_t end = fault_addr, pages;
+
+	switch (rest->opcode) {
+	case DSA_OPCODE_MEMMOVE:
+		if (result != 0)
+			return 1;
+		/* fall through */
+	case DSA_OPCODE_MEMFILL:
+	case DSA_OPCODE_COMPARE:
+	case DSA_OPCODE_COMPVAL:
+	case DSA_OPCODE_DUALCAST:
+	case DSA_OPCODE_CRCGEN:
+	case DSA_OPCODE_COPY_CRC:
+	case DSA_OPCODE_CFLUSH:
+		end = fault_addr + rest->xfer_size; /* rest starts at the faulting offset */
+		break;
+	default:
+		return 1;
+	}
+	pages = ((end + EMU_PAGE_SIZE - 1) >> EMU_PAGE_SHIFT) - (fault_addr >> EMU_PAGE_SHIFT);
+	if (pages == 0)
+		pages = 1;
+	return pages > EMU_PRI_GROUP_MAX ? EMU_PRI_GROUP_MAX : (uint32_t)pages;
+}
+
 /* Run what remains of the op in progress (st.cur). False: it parked on a page
  * fault (block-on-fault); true: *cr is its final completion record. */
 static bool
@@ -554,6 +585,7 @@ piece_run(struct emu_engine *eng, const struct exec_ctx *c, struct dsa_completio
 		st->raised = false;
 		st->fault_addr = o.fault_addr;
 		st->fault_write = o.fault_write;
+		st->fault_pages = group_pages(&st->cur, o.fault_addr, o.result);
 		return false;
 	}
 	dsa_cont_finish(st->cur.opcode, cr, &st->acc);
@@ -746,7 +778,8 @@ park_raise(struct emu_engine *eng)
 
 	if (!st->parked || st->raised)
 		return;
-	rc = emu_pri_raise(eng->dev->iommu, st->pasid, st->fault_addr, st->fault_write, &st->prg);
+	rc = emu_pri_raise(eng->dev->iommu, st->pasid, st->fault_addr, st->fault_pages,
+			   st->fault_write, &st->prg);
 	if (rc == -EAGAIN)
 		return;
 	st->overflowed = rc == -ENOSPC;
@@ -845,6 +878,13 @@ emu_exec_resume(struct emu_engine *eng)
 			return false;
 		emu_pri_abandon(dev->iommu, st->prg);
 		code = EMU_PRI_INVALID;
+	} else if (code != EMU_PRI_SUCCESS && st->fault_pages > 1) {
+		/* A page further on may be the bad one: ask again for the faulting
+		 * page alone, so that the op fails exactly where it must. */
+		st->fault_pages = 1;
+		st->raised = false;
+		park_raise(eng);
+		return false;
 	}
 	if (dev->pri_latency_cb != NULL)
 		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
@@ -854,9 +894,11 @@ emu_exec_resume(struct emu_engine *eng)
 		if (!st->is_batch)
 			return st_end(eng, true);
 	} else if (!st->overflowed) {
-		/* Software answered Success for this page: the retried translation
-		 * succeeds (an IOMMU overflow's automatic Success proves nothing). */
-		emu_atc_install(eng->atc, st->pasid, st->fault_addr, st->fault_write);
+		/* Software answered Success for these pages: the retried translations
+		 * succeed (an IOMMU overflow's automatic Success proves nothing). */
+		for (uint32_t i = 0; i < st->fault_pages; i++)
+			emu_atc_install(eng->atc, st->pasid, st->fault_addr + i * EMU_PAGE_SIZE,
+					st->fault_write);
 	}
 	return st_end(eng, run_guarded(eng));
 }

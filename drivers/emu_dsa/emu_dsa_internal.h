@@ -81,6 +81,7 @@ struct emu_exec_state {
 	struct dsa_hw_desc cur;    /**< what remains of the op in progress */
 	struct dsa_cont acc;       /**< pieces of cur done so far */
 	uint64_t fault_addr;       /**< page the engine waits for */
+	uint32_t fault_pages;      /**< pages requested from fault_addr (one group) */
 	bool fault_write;
 	uint16_t prg;
 	uint64_t t_raise;          /**< rte_rdtsc() at the request */

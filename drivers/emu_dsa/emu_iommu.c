@@ -59,6 +59,7 @@ struct prg_slot {
 	_Atomic uint8_t state;
 	uint8_t code;
 	uint32_t pasid;
+	uint32_t pages;     /* requests in the group (PRI allocation) */
 };
 
 struct emu_iommu {
@@ -523,14 +524,18 @@ emu_atc_suffix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, boo
 /* ---- PRI ---- */
 
 int
-emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, bool write, uint16_t *prg)
+emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, uint32_t npages, bool write,
+	      uint16_t *prg)
 {
-	struct emu_page_req *r;
+	uint64_t now = rte_rdtsc();
 	uint16_t p;
 	int rc = 0;
 
+	if (npages == 0)
+		npages = 1;
 	pthread_mutex_lock(&io->lock);
-	if (io->outstanding >= io->alloc) {
+	/* The PRI allocation counts requests (pages) in flight. */
+	if (io->outstanding + npages > io->alloc && io->outstanding > 0) {
 		pthread_mutex_unlock(&io->lock);
 		return -EAGAIN;
 	}
@@ -539,24 +544,29 @@ emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, bool write, u
 			break;
 	io->next_prg = (uint16_t)((p + 1) % EMU_PRG_COUNT);
 	io->prg[p].pasid = pasid;
-	io->outstanding++;
-	io->cnt.requests++;
-	if (io->q_count == io->q_size) {
-		/* Queue full: the IOMMU answers Success itself; the device re-translates. */
+	io->prg[p].pages = npages;
+	io->outstanding += npages;
+	io->cnt.requests += npages;
+	if (io->q_count + npages > io->q_size) {
+		/* No room for the group: the IOMMU answers Success itself; the device
+		 * re-translates and asks again. */
 		io->cnt.overflows++;
 		io->prg[p].code = EMU_PRI_SUCCESS;
 		atomic_store_explicit(&io->prg[p].state, PRG_DONE, memory_order_release);
 		rc = -ENOSPC;
 	} else {
 		atomic_store_explicit(&io->prg[p].state, PRG_WAIT, memory_order_relaxed);
-		r = &io->q[(io->q_head + io->q_count) % io->q_size];
-		r->pasid = pasid;
-		r->prg = p;
-		r->perm = write ? EMU_PRI_PERM_WRITE : EMU_PRI_PERM_READ;
-		r->last = 1;
-		r->addr = addr & ~(EMU_PAGE_SIZE - 1);
-		r->t_raise = rte_rdtsc();
-		io->q_count++;
+		for (uint32_t i = 0; i < npages; i++) {
+			struct emu_page_req *r = &io->q[(io->q_head + io->q_count) % io->q_size];
+
+			r->pasid = pasid;
+			r->prg = p;
+			r->perm = write ? EMU_PRI_PERM_WRITE : EMU_PRI_PERM_READ;
+			r->last = i + 1 == npages;
+			r->addr = (addr & ~(EMU_PAGE_SIZE - 1)) + (uint64_t)i * EMU_PAGE_SIZE;
+			r->t_raise = now;
+			io->q_count++;
+		}
 	}
 	pthread_mutex_unlock(&io->lock);
 	*prg = p;
@@ -568,7 +578,7 @@ prg_free(struct emu_iommu *io, uint16_t prg)
 {
 	pthread_mutex_lock(&io->lock);
 	atomic_store_explicit(&io->prg[prg].state, PRG_FREE, memory_order_relaxed);
-	io->outstanding--;
+	io->outstanding -= io->prg[prg].pages;
 	pthread_mutex_unlock(&io->lock);
 }
 

@@ -128,12 +128,17 @@ uint64_t emu_atc_prefix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t
 /** Bytes at [va, va+len) that translate for the access, from va+len downward. */
 uint64_t emu_atc_suffix(struct emu_atc *a, uint32_t pasid, uint64_t va, uint64_t len, bool write);
 
+/** Most pages one page request group carries. */
+#define EMU_PRI_GROUP_MAX 16u
+
 /**
- * Raise a one-page request group.
+ * Raise a page request group for npages consecutive pages from addr (the last
+ * request carries the last-in-group bit).
  * @return 0 queued (*prg set), -EAGAIN allocation exhausted (try later),
- *   -ENOSPC the queue was full: answered Success by the IOMMU (*prg set).
+ *   -ENOSPC the queue had no room for the group: answered Success by the IOMMU.
  */
-int emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, bool write, uint16_t *prg);
+int emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, uint32_t npages, bool write,
+		  uint16_t *prg);
 /** @return -EAGAIN while waiting, else the response code; the PRG is then free. */
 int emu_pri_poll(struct emu_iommu *io, uint16_t prg);
 /** Stop waiting for prg (the device timed out); counts a timeout. */

@@ -35,12 +35,21 @@ RTE_LOG_REGISTER(svart_iopf_logtype, svart.iopf, NOTICE);
 #define IOPF_PAGE 4096ull
 #define IOPF_NS_PER_S 1000000000ull
 
+/* A sequential stream seen by fault-around: where it ended, how far ahead we go. */
+struct iopf_stream {
+	uint64_t next_page;        /* first page after the stream's last range */
+	uint32_t window;           /* pages populated ahead of the next range */
+	uint64_t used;             /* LRU tick */
+};
+
+#define IOPF_STREAMS 8
+
 struct iopf_source {
 	bool used;
 	const struct svart_iopf_source_ops *ops;
 	void *ctx;
-	uint64_t last_page;        /* fault-around pattern detection */
-	uint32_t window;           /* current fault-around window, pages */
+	struct iopf_stream stream[IOPF_STREAMS]; /* several queues may stream at once */
+	uint64_t tick;
 };
 
 /* A group being assembled until its last request arrives. */
@@ -81,7 +90,6 @@ svart_iopf_source_add(const struct svart_iopf_source_ops *ops, void *ctx)
 			iopf.src[i].used = true;
 			iopf.src[i].ops = ops;
 			iopf.src[i].ctx = ctx;
-			iopf.src[i].window = 1;
 			id = i;
 			break;
 		}
@@ -141,26 +149,40 @@ resolve_range(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len
 		if (v == SVART_IOPF_INVALID)
 			return false;
 	}
-	/* Fault-around: a range that starts right after the previous one doubles
-	 * the window (up to the maximum); anything else shrinks it back to one. */
-	if (c->fault_around_max > 1) {
-		if (page == s->last_page + 1)
-			s->window = s->window * 2 > c->fault_around_max ? c->fault_around_max
-									: s->window * 2;
-		else
-			s->window = 1;
-		s->last_page = page + len / IOPF_PAGE - 1;
-		if (s->window * IOPF_PAGE > len) {
-			uint64_t ahead = s->window * IOPF_PAGE - len;
+	/* Fault-around: a range that starts where a recent one ended (or where the
+	 * pages populated ahead of it ended) continues that stream: populate
+	 * `window` pages past its end too, doubling the window up to the maximum.
+	 * A range that continues no stream starts a new one (least recently used). */
+	if (c->fault_around_max > 0) {
+		struct iopf_stream *st = NULL, *lru = &s->stream[0];
 
-			/* Best effort: ahead of the mapping's end it fails, and only
+		for (unsigned int i = 0; i < IOPF_STREAMS; i++) {
+			if (s->stream[i].next_page == page && page != 0)
+				st = &s->stream[i];
+			if (s->stream[i].used < lru->used)
+				lru = &s->stream[i];
+		}
+		if (st == NULL) {
+			st = lru;
+			st->window = 0;
+		} else {
+			st->window = st->window == 0 ? 1 : st->window * 2;
+			if (st->window > c->fault_around_max)
+				st->window = c->fault_around_max;
+		}
+		st->used = ++s->tick;
+		st->next_page = page + len / IOPF_PAGE;
+		if (st->window > 0) {
+			uint64_t ahead = (uint64_t)st->window * IOPF_PAGE;
+
+			/* Best effort: past the mapping's end it fails, and then only
 			 * the faulting range counts. */
 			if (populate(addr, len + ahead, write) == 0) {
-				iopf.st.around_pages += ahead / IOPF_PAGE;
-				s->last_page += ahead / IOPF_PAGE;
+				iopf.st.around_pages += st->window;
+				st->next_page += st->window;
 				return true;
 			}
-			s->window = 1;
+			st->window = 0;
 		}
 	}
 	return populate(addr, len, write) == 0;
