@@ -15,6 +15,7 @@
 #include <rte_service_component.h>
 
 #include "emu_dsa_internal.h"
+#include "topo_service.h"
 
 /* Idle polls before a private engine thread yields its CPU. */
 #define ENGINE_THREAD_IDLE_SPINS 1024
@@ -116,65 +117,26 @@ engine_thread_main(void *arg)
 	return NULL;
 }
 
-/* Pick a service lcore: the requested one, an existing service lcore, or the
- * last worker lcore, which is made a service lcore. */
-static int
-engine_pick_service_lcore(int want)
-{
-	uint32_t list[RTE_MAX_LCORE];
-	int n = rte_service_lcore_list(list, RTE_MAX_LCORE);
-	unsigned int lc, last = RTE_MAX_LCORE;
-
-	if (want >= 0) {
-		for (int i = 0; i < n; i++)
-			if ((int)list[i] == want)
-				return want;
-		if (!rte_lcore_is_enabled((unsigned int)want) ||
-		    (unsigned int)want == rte_get_main_lcore())
-			return -EINVAL;
-		return rte_service_lcore_add((uint32_t)want) == 0 ? want : -EBUSY;
-	}
-	if (n > 0)
-		return (int)list[0];
-	RTE_LCORE_FOREACH_WORKER(lc)
-		if (rte_eal_get_lcore_state(lc) == WAIT)
-			last = lc;
-	if (last == RTE_MAX_LCORE)
-		return -ENODEV;
-	return rte_service_lcore_add(last) == 0 ? (int)last : -EBUSY;
-}
-
 static int
 engine_start_service(struct emu_engine *eng, int lcore)
 {
-	struct rte_service_spec spec;
+	char name[RTE_SERVICE_NAME_MAX];
 	int rc, lc;
 
-	lc = engine_pick_service_lcore(lcore);
+	lc = svart_service_lcore_pick(lcore, eng->dev->prof.numa_node);
 	if (lc < 0) {
 		EMU_LOG(ERR, "%s: no lcore for the engine service (start EAL with at least two "
 			"lcores, e.g. -l 0-1, or use engine=thread): %s", eng->dev->name,
 			strerror(-lc));
 		return lc;
 	}
-	memset(&spec, 0, sizeof(spec));
-	snprintf(spec.name, sizeof(spec.name), "%.20s_eng%u", eng->dev->name, eng->id);
-	spec.callback = engine_service_cb;
-	spec.callback_userdata = eng;
-	rc = rte_service_component_register(&spec, &eng->service_id);
-	if (rc != 0)
-		return rc;
-	eng->service_registered = true;
-	rte_service_component_runstate_set(eng->service_id, 1);
-	rte_service_runstate_set(eng->service_id, 1);
-	rc = rte_service_map_lcore_set(eng->service_id, (uint32_t)lc, 1);
-	if (rc != 0)
-		return rc;
+	snprintf(name, sizeof(name), "%.20s_eng%u", eng->dev->name, eng->id);
 	eng->lcore = lc;
-	rc = rte_service_lcore_start((uint32_t)lc);
-	if (rc != 0 && rc != -EALREADY)
-		return rc;
-	return 0;
+	rc = svart_service_start(name, engine_service_cb, eng, lc, &eng->service_id,
+				 &eng->service_registered);
+	if (rc != 0 && !eng->service_registered)
+		eng->lcore = -1;
+	return rc;
 }
 
 static int
@@ -199,16 +161,8 @@ engine_start_thread(struct emu_engine *eng, int cpu)
 static void
 engine_free(struct emu_engine *eng)
 {
-	if (eng->service_registered) {
-		rte_service_runstate_set(eng->service_id, 0);
-		rte_service_component_runstate_set(eng->service_id, 0);
-		/* Wait until the service lcore has left the callback. */
-		while (rte_service_may_be_active(eng->service_id) == 1)
-			rte_pause();
-		if (eng->lcore >= 0)
-			rte_service_map_lcore_set(eng->service_id, (uint32_t)eng->lcore, 0);
-		rte_service_component_unregister(eng->service_id);
-	}
+	if (eng->service_registered)
+		svart_service_stop(eng->service_id, eng->lcore);
 	if (eng->thread_running) {
 		atomic_store_explicit(&eng->stop, true, memory_order_release);
 		pthread_join(eng->thread, NULL);

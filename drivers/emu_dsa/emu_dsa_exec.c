@@ -837,15 +837,18 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	memset(&o, 0, sizeof(o));
 	o.status = DSA_COMP_SUCCESS;
 	if (validate_common(&c, d, &o)) {
-		uint64_t bytes = (uint64_t)d->desc_count * DSA_DESC_SIZE;
+		uint64_t bytes = (uint64_t)d->desc_count * DSA_DESC_SIZE, ok;
 
-		if (d->desc_count < 2 || d->desc_count > wq->max_batch)
+		if (d->desc_count < 2 || d->desc_count > wq->max_batch) {
 			o.status = DSA_COMP_DESC_CNT_ERANGE;
-		else if (d->desc_list_addr % DSA_DESC_LIST_ALIGN != 0)
+		} else if (d->desc_list_addr % DSA_DESC_LIST_ALIGN != 0) {
 			o.status = DSA_COMP_DESCLIST_ALIGN;
-		else if (acc(&c, d->desc_list_addr, bytes, false) < bytes) {
-			o.status = DSA_COMP_BATCH_PAGE_FAULT;
-			o.fault_addr = d->desc_list_addr + acc(&c, d->desc_list_addr, bytes, false);
+		} else {
+			ok = acc(&c, d->desc_list_addr, bytes, false);
+			if (ok < bytes) {
+				o.status = DSA_COMP_BATCH_PAGE_FAULT;
+				o.fault_addr = d->desc_list_addr + ok;
+			}
 		}
 	}
 	if (o.status != DSA_COMP_SUCCESS) {

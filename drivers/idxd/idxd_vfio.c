@@ -429,22 +429,34 @@ is_dsa(const char *bdf)
 }
 
 /* The vfio cdev node of bdf ("vfioN"), checking the function is bound to vfio-pci. */
+/* Name of the driver bdf is bound to, in buf; NULL when it is bound to none. */
+static const char *
+pci_driver(const char *bdf, char *buf, size_t len)
+{
+	char p[VFIO_PATH_MAX];
+	const char *slash;
+
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", idxd_sysfs_root(), bdf);
+	if (idxd_os->readlink(p, buf, len) != 0)
+		return NULL;
+	slash = strrchr(buf, '/');
+	return slash != NULL ? slash + 1 : buf;
+}
+
 static int
 vfio_node(const char *bdf, char *node, size_t len)
 {
 	char p[VFIO_PATH_MAX], target[VFIO_PATH_MAX];
-	const char *drv;
+	const char *drv = pci_driver(bdf, target, sizeof(target));
 	struct dirent *de;
 	DIR *d;
 	int rc = -ENODEV;
 
-	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", idxd_sysfs_root(), bdf);
-	if (idxd_os->readlink(p, target, sizeof(target)) != 0) {
+	if (drv == NULL) {
 		IDXD_LOG(ERR, "idxd_vfio %s: not bound to any driver: bind it to vfio-pci "
 			 "(echo %s > /sys/bus/pci/drivers/vfio-pci/bind)", bdf, bdf);
 		return -ENODEV;
 	}
-	drv = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
 	if (strcmp(drv, "vfio-pci") != 0) {
 		IDXD_LOG(ERR, "idxd_vfio %s: bound to %s, not vfio-pci: unbind it and bind it to "
 			 "vfio-pci", bdf, drv);
@@ -470,14 +482,10 @@ vfio_node(const char *bdf, char *node, size_t len)
 static bool
 bound_to_vfio(const char *bdf)
 {
-	char p[VFIO_PATH_MAX], target[VFIO_PATH_MAX];
-	const char *drv;
+	char target[VFIO_PATH_MAX];
+	const char *drv = pci_driver(bdf, target, sizeof(target));
 
-	snprintf(p, sizeof(p), "%s/bus/pci/devices/%s/driver", idxd_sysfs_root(), bdf);
-	if (idxd_os->readlink(p, target, sizeof(target)) != 0)
-		return false;
-	drv = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
-	return strcmp(drv, "vfio-pci") == 0;
+	return drv != NULL && strcmp(drv, "vfio-pci") == 0;
 }
 
 /* The first DSA function bound to vfio-pci (else the first DSA function, whose
@@ -495,12 +503,15 @@ find_bdf(char *bdf, size_t len)
 	if (d == NULL)
 		return -ENODEV;
 	while ((de = readdir(d)) != NULL) {
+		bool vfio;
+
 		if (de->d_name[0] == '.' || !is_dsa(de->d_name))
 			continue;
-		if (rc != 0 || bound_to_vfio(de->d_name))
+		vfio = bound_to_vfio(de->d_name);
+		if (rc != 0 || vfio)
 			snprintf(bdf, len, "%.31s", de->d_name);
 		rc = 0;
-		if (bound_to_vfio(de->d_name))
+		if (vfio)
 			break;
 	}
 	closedir(d);

@@ -22,6 +22,7 @@
 
 #include "iopf_hist.h"
 #include "svart_iopf.h"
+#include "topo_service.h"
 
 RTE_LOG_REGISTER(svart_iopf_logtype, svart.iopf, NOTICE);
 #define IOPF_LOG(level, fmt, ...) \
@@ -309,67 +310,6 @@ iopf_lcore_loop(void *arg)
 	return 0;
 }
 
-static bool
-lcore_near(unsigned int lc, int node)
-{
-	return node < 0 || rte_lcore_to_socket_id(lc) == (unsigned int)node;
-}
-
-static int
-iopf_pick_lcore(int want, int node)
-{
-	uint32_t list[RTE_MAX_LCORE];
-	int n = rte_service_lcore_list(list, RTE_MAX_LCORE);
-	unsigned int lc, last = RTE_MAX_LCORE, last_near = RTE_MAX_LCORE;
-
-	if (want >= 0)
-		return want;
-	for (int i = 0; i < n; i++)
-		if (lcore_near(list[i], node))
-			return (int)list[i];
-	if (n > 0)
-		return (int)list[0];
-	RTE_LCORE_FOREACH_WORKER(lc) {
-		if (rte_eal_get_lcore_state(lc) != WAIT)
-			continue;
-		last = lc;
-		if (lcore_near(lc, node))
-			last_near = lc;
-	}
-	if (last_near != RTE_MAX_LCORE)
-		return (int)last_near;
-	return last == RTE_MAX_LCORE ? -ENODEV : (int)last;
-}
-
-static int
-iopf_start_service(int lc)
-{
-	struct rte_service_spec spec;
-	int rc;
-
-	if (!rte_lcore_has_role((unsigned int)lc, ROLE_SERVICE)) {
-		rc = rte_service_lcore_add((uint32_t)lc);
-		if (rc != 0 && rc != -EALREADY)
-			return rc == -EINVAL ? -EBUSY : rc;
-	}
-	memset(&spec, 0, sizeof(spec));
-	snprintf(spec.name, sizeof(spec.name), "svart_iopf");
-	spec.callback = iopf_service_cb;
-	rc = rte_service_component_register(&spec, &iopf.service_id);
-	if (rc != 0)
-		return rc;
-	iopf.service_registered = true;
-	rte_service_component_runstate_set(iopf.service_id, 1);
-	rte_service_runstate_set(iopf.service_id, 1);
-	rc = rte_service_map_lcore_set(iopf.service_id, (uint32_t)lc, 1);
-	if (rc == 0) {
-		rc = rte_service_lcore_start((uint32_t)lc);
-		if (rc == -EALREADY)
-			rc = 0;
-	}
-	return rc;
-}
-
 int
 svart_iopf_start(const struct svart_iopf_conf *conf)
 {
@@ -385,20 +325,25 @@ svart_iopf_start(const struct svart_iopf_conf *conf)
 	    (c.lcore >= 0 && !rte_lcore_is_enabled((unsigned int)c.lcore)))
 		return -EINVAL;
 	if (c.mode != SVART_IOPF_MANUAL) {
-		lc = iopf_pick_lcore(c.lcore, c.numa_node);
+		lc = svart_service_lcore_pick(c.lcore, c.numa_node);
+		if (lc == -EINVAL)
+			return -EINVAL;
 		if (lc < 0) {
 			IOPF_LOG(ERR, "no lcore for the fault service: start EAL with two lcores "
 				 "(-l 0-1) or poll with svart_iopf_poll()");
 			return lc;
 		}
-		if ((unsigned int)lc == rte_get_main_lcore())
-			return -EINVAL;
 	}
 	pthread_mutex_lock(&iopf.lock);
 	iopf.conf = c;
 	pthread_mutex_unlock(&iopf.lock);
 	if (c.mode == SVART_IOPF_SERVICE) {
-		rc = iopf_start_service(lc);
+		rc = svart_service_start("svart_iopf", iopf_service_cb, NULL, lc, &iopf.service_id,
+					 &iopf.service_registered);
+		if (rc != 0 && iopf.service_registered) {
+			svart_service_stop(iopf.service_id, lc);
+			iopf.service_registered = false;
+		}
 	} else if (c.mode == SVART_IOPF_LCORE) {
 		iopf.loop_stop = false;
 		rc = rte_eal_remote_launch(iopf_lcore_loop, NULL, (unsigned int)lc);
@@ -421,12 +366,7 @@ svart_iopf_stop(void)
 	if (!iopf.running)
 		return -ENOENT;
 	if (iopf.conf.mode == SVART_IOPF_SERVICE && iopf.service_registered) {
-		rte_service_runstate_set(iopf.service_id, 0);
-		rte_service_component_runstate_set(iopf.service_id, 0);
-		while (rte_service_may_be_active(iopf.service_id) == 1)
-			rte_pause();
-		rte_service_map_lcore_set(iopf.service_id, (uint32_t)iopf.lcore, 0);
-		rte_service_component_unregister(iopf.service_id);
+		svart_service_stop(iopf.service_id, iopf.lcore);
 		iopf.service_registered = false;
 	} else if (iopf.conf.mode == SVART_IOPF_LCORE) {
 		iopf.loop_stop = true;
