@@ -22,6 +22,7 @@ struct exec_out {
 	uint32_t bytes;
 	uint64_t fault_addr;
 	uint64_t op_specific;   /**< invalid_flags, crc_val or delta_rec_size */
+	bool crc_seeded;        /**< CRC ops: the seed was obtained (op_specific is valid) */
 };
 
 struct exec_ctx {
@@ -199,48 +200,62 @@ lockstep(const struct exec_ctx *c, const struct lbuf *b, unsigned int n, uint64_
 	return ok;
 }
 
+/* Fault of a lockstep walk that started at offset off of the op. */
 static void
-lockstep_fault(struct exec_out *o, const struct lbuf *b, unsigned int limiter, uint64_t ok)
+lockstep_fault(struct exec_out *o, const struct lbuf *b, unsigned int limiter, uint64_t off,
+	       uint64_t ok)
 {
-	set_fault(o, (uint32_t)ok, b[limiter].va + ok, b[limiter].write);
+	set_fault(o, (uint32_t)(off + ok), b[limiter].va + ok, b[limiter].write);
 }
 
+/* Every op below starts at p->off (the point a block-on-fault descriptor
+ * stopped at, 0 for a fresh one) with the internal state p carries, and
+ * reports bytes_completed and offsets relative to the descriptor as submitted. */
+
 static void
-op_memmove(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_memmove(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	   struct exec_out *o)
 {
 	uint64_t src = d->src_addr, dst = d->dst_addr, len = d->xfer_size;
 	bool desc = dst > src && dst < src + len;
 
 	if (desc) {
-		/* Overlap with dst above src: copy from the top down, as memmove does. */
-		uint64_t s = emu_atc_suffix(c->eng->atc, c->pasid, src, len, false);
-		uint64_t t = emu_atc_suffix(c->eng->atc, c->pasid, dst, len, true);
+		/* Overlap with dst above src: copy from the top down, as memmove does;
+		 * the top p->off bytes are done, [0, rest) remains. */
+		uint64_t rest = len - p->off;
+		uint64_t s = emu_atc_suffix(c->eng->atc, c->pasid, src, rest, false);
+		uint64_t t = emu_atc_suffix(c->eng->atc, c->pasid, dst, rest, true);
 		uint64_t ok = s < t ? s : t;
 
-		memmove((void *)(uintptr_t)(dst + len - ok), (const void *)(uintptr_t)(src + len - ok),
-			ok);
+		memmove((void *)(uintptr_t)(dst + rest - ok),
+			(const void *)(uintptr_t)(src + rest - ok), ok);
 		o->result = 1; /* direction: descending */
-		if (ok < len)
-			set_fault(o, (uint32_t)ok, (s <= t ? src : dst) + len - ok - 1, s > t);
+		if (ok < rest)
+			set_fault(o, (uint32_t)(p->off + ok), (s <= t ? src : dst) + rest - ok - 1,
+				  s > t);
 		return;
 	}
-	struct lbuf b[2] = { { src, false }, { dst, true } };
+	struct lbuf b[2] = { { src + p->off, false }, { dst + p->off, true } };
 	unsigned int lim;
-	uint64_t ok = lockstep(c, b, 2, len, &lim);
+	uint64_t ok = lockstep(c, b, 2, len - p->off, &lim);
 
-	memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, ok);
-	if (ok < len)
-		lockstep_fault(o, b, lim, ok);
+	memmove((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
+	if (ok < len - p->off)
+		lockstep_fault(o, b, lim, p->off, ok);
 }
 
 static void
-op_memfill(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_memfill(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	   struct exec_out *o)
 {
-	uint64_t ok = acc(c, d->dst_addr, d->xfer_size, true);
+	uint64_t dst = d->dst_addr + p->off, rest = d->xfer_size - p->off;
+	uint64_t ok = acc(c, dst, rest, true);
 
-	emu_fill((uint8_t *)(uintptr_t)d->dst_addr, d->pattern, ok, 0);
-	if (ok < d->xfer_size)
-		set_fault(o, (uint32_t)ok, d->dst_addr + ok, true);
+	/* The pattern keeps its phase across the stop: byte i of the op is
+	 * pattern byte i % 8, wherever the op stopped. */
+	emu_fill((uint8_t *)(uintptr_t)dst, d->pattern, ok, p->off % DSA_FILL_PATTERN_SIZE);
+	if (ok < rest)
+		set_fault(o, (uint32_t)(p->off + ok), dst + ok, true);
 }
 
 static void
@@ -251,31 +266,36 @@ check_result(const struct dsa_hw_desc *d, struct exec_out *o, bool match)
 }
 
 static void
-op_compare(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_compare(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	   struct exec_out *o)
 {
 	bool val = d->opcode == DSA_OPCODE_COMPVAL;
-	struct lbuf b[2] = { { d->src_addr, false }, { d->src2_addr, false } };
+	uint64_t rest = d->xfer_size - p->off;
+	struct lbuf b[2] = { { d->src_addr + p->off, false }, { d->src2_addr + p->off, false } };
 	unsigned int lim;
-	uint64_t ok = lockstep(c, b, val ? 1 : 2, d->xfer_size, &lim);
-	const uint8_t *s = (const uint8_t *)(uintptr_t)d->src_addr;
-	size_t diff = val ? emu_compare_value(s, d->comp_pattern, ok, 0)
-			  : emu_compare(s, (const uint8_t *)(uintptr_t)d->src2_addr, ok);
+	uint64_t ok = lockstep(c, b, val ? 1 : 2, rest, &lim);
+	const uint8_t *s = (const uint8_t *)(uintptr_t)b[0].va;
+	size_t diff = val ? emu_compare_value(s, d->comp_pattern, ok,
+					      p->off % DSA_FILL_PATTERN_SIZE)
+			  : emu_compare(s, (const uint8_t *)(uintptr_t)b[1].va, ok);
 
 	if (diff < ok) {
 		o->result = 1;
-		o->bytes = (uint32_t)diff;
-	} else if (ok < d->xfer_size) {
-		lockstep_fault(o, b, lim, ok);
+		o->bytes = (uint32_t)(p->off + diff); /* offset of the first difference */
+	} else if (ok < rest) {
+		lockstep_fault(o, b, lim, p->off, ok);
 		return;
 	}
 	check_result(d, o, o->result == d->expected_res);
 }
 
 static void
-op_dualcast(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_dualcast(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	    struct exec_out *o)
 {
 	uint64_t len = d->xfer_size;
-	struct lbuf b[3] = { { d->src_addr, false }, { d->dst_addr, true }, { d->dest2, true } };
+	struct lbuf b[3] = { { d->src_addr + p->off, false }, { d->dst_addr + p->off, true },
+			     { d->dest2 + p->off, true } };
 	unsigned int lim;
 	uint64_t ok;
 
@@ -289,20 +309,21 @@ op_dualcast(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_o
 		o->status = DSA_COMP_OVERLAP_BUFFERS;
 		return;
 	}
-	ok = lockstep(c, b, 3, len, &lim);
-	memcpy((void *)(uintptr_t)d->dst_addr, (const void *)(uintptr_t)d->src_addr, ok);
-	memcpy((void *)(uintptr_t)d->dest2, (const void *)(uintptr_t)d->src_addr, ok);
-	if (ok < len)
-		lockstep_fault(o, b, lim, ok);
+	ok = lockstep(c, b, 3, len - p->off, &lim);
+	memcpy((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
+	memcpy((void *)(uintptr_t)b[2].va, (const void *)(uintptr_t)b[0].va, ok);
+	if (ok < len - p->off)
+		lockstep_fault(o, b, lim, p->off, ok);
 }
 
 static void
-op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+       struct exec_out *o)
 {
 	bool copy = d->opcode == DSA_OPCODE_COPY_CRC;
-	uint64_t len = d->xfer_size;
-	struct lbuf b[2] = { { d->src_addr, false }, { d->dst_addr, true } };
-	uint32_t seed = d->crc_seed;
+	uint64_t len = d->xfer_size, rest = len - p->off;
+	struct lbuf b[2] = { { d->src_addr + p->off, false }, { d->dst_addr + p->off, true } };
+	uint32_t seed = p->crc_seeded ? p->crc : d->crc_seed;
 	unsigned int lim;
 	uint64_t ok;
 
@@ -310,39 +331,44 @@ op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o
 		o->status = DSA_COMP_OVERLAP_BUFFERS;
 		return;
 	}
-	if (d->flags & DSA_FLAG_CRC_READ_SEED) {
+	if ((d->flags & DSA_FLAG_CRC_READ_SEED) && !p->crc_seeded) {
 		if (acc(c, d->seed_addr, sizeof(seed), false) < sizeof(seed)) {
+			/* Nothing done, no seed yet: the op starts over from its seed read. */
 			set_fault(o, 0, d->seed_addr, false);
 			return;
 		}
 		memcpy(&seed, (const void *)(uintptr_t)d->seed_addr, sizeof(seed));
 	}
-	ok = lockstep(c, b, copy ? 2 : 1, len, &lim);
+	o->crc_seeded = true;
+	ok = lockstep(c, b, copy ? 2 : 1, rest, &lim);
 	if (copy)
-		memcpy((void *)(uintptr_t)d->dst_addr, (const void *)(uintptr_t)d->src_addr, ok);
-	o->op_specific = emu_crc32c(seed, (const void *)(uintptr_t)d->src_addr, ok);
-	if (ok < len)
-		lockstep_fault(o, b, lim, ok);
+		memcpy((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
+	o->op_specific = emu_crc32c(seed, (const void *)(uintptr_t)b[0].va, ok);
+	if (ok < rest)
+		lockstep_fault(o, b, lim, p->off, ok);
 }
 
 static void
-op_cflush(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_cflush(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	  struct exec_out *o)
 {
-	uint64_t ok = acc(c, d->dst_addr, d->xfer_size, false);
+	uint64_t dst = d->dst_addr + p->off, rest = d->xfer_size - p->off;
+	uint64_t ok = acc(c, dst, rest, false);
 
-	emu_cache_flush((const void *)(uintptr_t)d->dst_addr, ok);
-	if (ok < d->xfer_size)
-		set_fault(o, (uint32_t)ok, d->dst_addr + ok, false);
+	emu_cache_flush((const void *)(uintptr_t)dst, ok);
+	if (ok < rest)
+		set_fault(o, (uint32_t)(p->off + ok), dst + ok, false);
 }
 
 static void
-op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	    struct exec_out *o)
 {
 	uint64_t len = d->xfer_size, rec = d->delta_addr, max = d->max_delta_size;
-	struct lbuf b[2] = { { d->src_addr, false }, { d->src2_addr, false } };
+	struct lbuf b[2] = { { d->src_addr + p->off, false }, { d->src2_addr + p->off, false } };
 	const uint8_t *s1 = (const uint8_t *)(uintptr_t)d->src_addr;
 	const uint8_t *s2 = (const uint8_t *)(uintptr_t)d->src2_addr;
-	uint64_t ok, rec_ok, used = 0;
+	uint64_t ok, raw, rec_ok, used = p->delta_used;
 	unsigned int lim;
 
 	if (len % DSA_DELTA_WORD_SIZE != 0 || len > DSA_DELTA_MAX_XFER) {
@@ -357,10 +383,13 @@ op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_o
 		o->status = DSA_COMP_OVERLAP_BUFFERS;
 		return;
 	}
-	ok = lockstep(c, b, 2, len, &lim);
+	o->result = p->result;
+	/* Offsets stay those of the whole op: entries carry absolute word numbers. */
+	raw = lockstep(c, b, 2, len - p->off, &lim);
+	ok = p->off + raw;
 	ok -= ok % DSA_DELTA_WORD_SIZE;
 	rec_ok = acc(c, rec, max, true);
-	for (uint64_t off = 0; off < ok; off += DSA_DELTA_WORD_SIZE) {
+	for (uint64_t off = p->off; off < ok; off += DSA_DELTA_WORD_SIZE) {
 		uint16_t word = (uint16_t)(off / DSA_DELTA_WORD_SIZE);
 		uint8_t *e = (uint8_t *)(uintptr_t)(rec + used);
 
@@ -382,14 +411,16 @@ op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_o
 	}
 	o->op_specific = used;
 	if (o->result != DSA_DELTA_RES_OVERFLOW && ok < len) {
-		lockstep_fault(o, b, lim, ok);
+		/* Done: whole words only; the address is the byte that faulted. */
+		set_fault(o, (uint32_t)ok, b[lim].va + raw, false);
 		return;
 	}
 	check_result(d, o, (d->expected_res_mask >> o->result) & 1);
 }
 
 static void
-op_ap_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+op_ap_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	    struct exec_out *o)
 {
 	uint64_t rec = d->src_addr, dst = d->dst_addr, len = d->xfer_size;
 	uint64_t rsize = d->delta_rec_size, dst_ok;
@@ -426,7 +457,7 @@ op_ap_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_o
 		prev = word;
 	}
 	dst_ok = acc(c, dst, len, true);
-	for (uint64_t i = 0; i < rsize; i += DSA_DELTA_ENTRY_SIZE) {
+	for (uint64_t i = p->off; i < rsize; i += DSA_DELTA_ENTRY_SIZE) {
 		uint16_t word;
 		uint64_t off;
 
@@ -441,9 +472,10 @@ op_ap_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_o
 	}
 }
 
-/* Execute a non-batch descriptor into o. */
+/* Execute a non-batch descriptor into o, from where p says it got to. */
 static void
-exec_one(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out *o)
+exec_one(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_progress *p,
+	 struct exec_out *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->status = DSA_COMP_SUCCESS;
@@ -454,16 +486,16 @@ exec_one(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct exec_out 
 	case DSA_OPCODE_DRAIN:
 		/* Engines execute a WQ in order, so everything before a drain is done. */
 		break;
-	case DSA_OPCODE_MEMMOVE: op_memmove(c, d, o); break;
-	case DSA_OPCODE_MEMFILL: op_memfill(c, d, o); break;
+	case DSA_OPCODE_MEMMOVE: op_memmove(c, d, p, o); break;
+	case DSA_OPCODE_MEMFILL: op_memfill(c, d, p, o); break;
 	case DSA_OPCODE_COMPARE:
-	case DSA_OPCODE_COMPVAL: op_compare(c, d, o); break;
-	case DSA_OPCODE_DUALCAST: op_dualcast(c, d, o); break;
+	case DSA_OPCODE_COMPVAL: op_compare(c, d, p, o); break;
+	case DSA_OPCODE_DUALCAST: op_dualcast(c, d, p, o); break;
 	case DSA_OPCODE_CRCGEN:
-	case DSA_OPCODE_COPY_CRC: op_crc(c, d, o); break;
-	case DSA_OPCODE_CFLUSH: op_cflush(c, d, o); break;
-	case DSA_OPCODE_CR_DELTA: op_cr_delta(c, d, o); break;
-	case DSA_OPCODE_AP_DELTA: op_ap_delta(c, d, o); break;
+	case DSA_OPCODE_COPY_CRC: op_crc(c, d, p, o); break;
+	case DSA_OPCODE_CFLUSH: op_cflush(c, d, p, o); break;
+	case DSA_OPCODE_CR_DELTA: op_cr_delta(c, d, p, o); break;
+	case DSA_OPCODE_AP_DELTA: op_ap_delta(c, d, p, o); break;
 	default: o->status = DSA_COMP_BAD_OPCODE; break;
 	}
 }
@@ -542,23 +574,28 @@ st_owner(const struct emu_engine *eng)
  * the op (it walks every buffer upward in step), up to EMU_PRI_GROUP_MAX. One
  * page for ops that do not walk upward (descending copy, delta records). */
 static uint32_t
-group_pages(const struct dsa_hw_desc *rest, uint64_t fault_addr, uint8_t result)
+group_pages(const struct dsa_hw_desc *d, const struct exec_out *o)
 {
-	uint64_t end = fault_addr, pages;
+	uint64_t fault_addr = o->fault_addr, end = fault_addr, pages;
 
-	switch (rest->opcode) {
+	switch (d->opcode) {
+	case DSA_OPCODE_CRCGEN:
+	case DSA_OPCODE_COPY_CRC:
+		if (!o->crc_seeded)
+			return 1; /* the seed read */
+		/* fall through */
 	case DSA_OPCODE_MEMMOVE:
-		if (result != 0)
+		if (o->result != 0)
 			return 1;
 		/* fall through */
 	case DSA_OPCODE_MEMFILL:
 	case DSA_OPCODE_COMPARE:
 	case DSA_OPCODE_COMPVAL:
 	case DSA_OPCODE_DUALCAST:
-	case DSA_OPCODE_CRCGEN:
-	case DSA_OPCODE_COPY_CRC:
 	case DSA_OPCODE_CFLUSH:
-		end = fault_addr + rest->xfer_size; /* rest starts at the faulting offset */
+		/* Every buffer is walked upward in step: the faulting one has
+		 * xfer_size - bytes_completed bytes left from the fault. */
+		end = fault_addr + (d->xfer_size - o->bytes);
 		break;
 	default:
 		return 1;
@@ -575,20 +612,31 @@ static bool
 piece_run(struct emu_engine *eng, const struct exec_ctx *c, struct dsa_completion_record *cr)
 {
 	struct emu_exec_state *st = &eng->st;
+	struct emu_progress *p = &st->prog;
 	struct exec_out o;
 
-	exec_one(c, &st->cur, &o);
+	exec_one(c, &st->cur, p, &o);
 	out_to_cr(&o, &st->cur, cr);
 	if (o.status == DSA_COMP_PAGE_FAULT_NOBOF && (st->cur.flags & IDXD_OP_FLAG_BOF) &&
-	    c->wq->bof && dsa_cont_next(&st->cur, cr, &st->acc) == 0) {
+	    c->wq->bof) {
+		/* Block on fault: keep where the op got to and its internal state,
+		 * wait for the page, then continue from the exact byte. */
+		p->off = o.bytes; /* AP_DELTA: delta-record bytes consumed */
+		if (o.crc_seeded) {
+			p->crc = (uint32_t)o.op_specific;
+			p->crc_seeded = true;
+		}
+		if (st->cur.opcode == DSA_OPCODE_CR_DELTA) {
+			p->delta_used = (uint32_t)o.op_specific;
+			p->result = o.result;
+		}
 		st->parked = true;
 		st->raised = false;
 		st->fault_addr = o.fault_addr;
 		st->fault_write = o.fault_write;
-		st->fault_pages = group_pages(&st->cur, o.fault_addr, o.result);
+		st->fault_pages = group_pages(&st->cur, &o);
 		return false;
 	}
-	dsa_cont_finish(st->cur.opcode, cr, &st->acc);
 	return true;
 }
 
@@ -604,9 +652,17 @@ piece_fail(struct emu_engine *eng, uint8_t status, uint64_t addr, bool write)
 	memset(&cr, 0, sizeof(cr));
 	cr.status = (uint8_t)(status | (write ? DSA_COMP_STATUS_WRITE : 0));
 	cr.fault_addr = addr;
+	/* What the op got done before it stopped, relative to the whole op. */
+	cr.bytes_completed = (uint32_t)st->prog.off;
+	if (st->cur.opcode == DSA_OPCODE_MEMMOVE && st->cur.dst_addr > st->cur.src_addr &&
+	    st->cur.dst_addr < st->cur.src_addr + st->cur.xfer_size)
+		cr.result = 1; /* descending */
 	if (st->cur.opcode == DSA_OPCODE_CRCGEN || st->cur.opcode == DSA_OPCODE_COPY_CRC)
-		cr.crc_val = st->cur.crc_seed; /* CRC of what was done */
-	dsa_cont_finish(st->cur.opcode, &cr, &st->acc);
+		cr.crc_val = st->prog.crc_seeded ? st->prog.crc : st->cur.crc_seed;
+	if (st->cur.opcode == DSA_OPCODE_CR_DELTA) {
+		cr.delta_rec_size = st->prog.delta_used;
+		cr.result = st->prog.result;
+	}
 	cr_store(&c, st_owner(eng), &cr);
 	if (st->is_batch) {
 		st->batch_failed = true;
@@ -697,7 +753,7 @@ st_run(struct emu_engine *eng)
 				continue;
 			}
 			st->cur = *m;
-			memset(&st->acc, 0, sizeof(st->acc));
+			memset(&st->prog, 0, sizeof(st->prog));
 			st->cur_loaded = true;
 		}
 		if (!piece_run(eng, &c, &cr))
@@ -818,7 +874,7 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	st->wq = wq;
 	st->top = *d;
 	st->cur = *d;
-	memset(&st->acc, 0, sizeof(st->acc));
+	memset(&st->prog, 0, sizeof(st->prog));
 	/* A dedicated WQ with PASID enabled substitutes its configured PASID. */
 	st->pasid = (wq->dedicated && wq->pasid_en) ? wq->pasid : d->pasid;
 	c = st_ctx(eng);

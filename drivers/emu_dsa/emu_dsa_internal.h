@@ -15,7 +15,6 @@
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
 #include "emu_dsa_profile.h"
-#include "dsa_continue.h"
 #include "emu_iommu.h"
 
 extern int emu_dsa_logtype;
@@ -62,6 +61,20 @@ struct emu_wq {
 };
 
 /**
+ * Progress of a block-on-fault descriptor inside the device: where it stopped
+ * and the internal state it continues with after the page response, as
+ * hardware keeps it. The descriptor itself is never rewritten.
+ */
+struct emu_progress {
+	uint64_t off;              /**< bytes done (AP_DELTA: delta-record bytes consumed;
+				    *   descending MEMMOVE: bytes done from the top) */
+	uint32_t crc;              /**< CRC of the bytes done (valid when crc_seeded) */
+	bool crc_seeded;           /**< the seed was read (or taken from the descriptor) */
+	uint32_t delta_used;       /**< CR_DELTA: delta-record bytes written */
+	uint8_t result;            /**< CR_DELTA: result so far */
+};
+
+/**
  * Execution state of the descriptor an engine is working on. It survives a
  * block-on-fault wait (the engine parks and returns to its caller) and a
  * fault trapped by the memory guard (the engine jumps back to its loop).
@@ -78,8 +91,8 @@ struct emu_exec_state {
 	uint32_t pasid;
 	uint32_t member;           /**< batch member in progress */
 	struct dsa_hw_desc top;    /**< the descriptor taken from the WQ */
-	struct dsa_hw_desc cur;    /**< what remains of the op in progress */
-	struct dsa_cont acc;       /**< pieces of cur done so far */
+	struct dsa_hw_desc cur;    /**< the op in progress (batch member or top), as submitted */
+	struct emu_progress prog;  /**< how far cur got before it parked */
 	uint64_t fault_addr;       /**< page the engine waits for */
 	uint32_t fault_pages;      /**< pages requested from fault_addr (one group) */
 	bool fault_write;

@@ -42,6 +42,7 @@ void
 idxd_queue_reset(struct idxd_queue *q)
 {
 	memset(&q->rs, 0, sizeof(q->rs));
+	memset(&q->rs_cr, 0, sizeof(q->rs_cr));
 	q->write_idx = q->submit_idx = q->done_idx = 0;
 	q->batch_tail = q->batch_head = q->credit_idx = 0;
 	q->credits = q->shared ? UINT16_MAX : q->wq_size;
@@ -162,7 +163,7 @@ idxd_enqueue(void *qp, const struct svart_accel_op *op)
 }
 
 /* Status byte of the record that says when batch entry e has finished. */
-static inline uint8_t
+uint8_t
 idxd_batch_status(const struct idxd_queue *q, uint16_t b)
 {
 	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
@@ -175,7 +176,7 @@ idxd_batch_status(const struct idxd_queue *q, uint16_t b)
 }
 
 /* Give back WQ entries of batches the device has finished. */
-static void
+void
 idxd_reclaim_credits(struct idxd_queue *q)
 {
 	while (q->credit_idx != q->batch_tail && idxd_batch_status(q, q->credit_idx) != 0) {
@@ -184,7 +185,7 @@ idxd_reclaim_credits(struct idxd_queue *q)
 	}
 }
 
-static int
+int
 idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d)
 {
 	for (unsigned int i = 0; i <= IDXD_ENQCMD_RETRIES; i++) {
@@ -270,13 +271,6 @@ idxd_op_status(const struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst
 		       ? DSA_COMP_SUCCESS : DSA_COMP_NONE;
 }
 
-static inline bool
-idxd_status_ok(uint8_t st)
-{
-	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
-
-	return code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED;
-}
 
 static inline void
 idxd_batch_advance(struct idxd_queue *q)
@@ -288,106 +282,6 @@ idxd_batch_advance(struct idxd_queue *q)
 		q->credits++;
 	}
 	q->batch_head++;
-}
-
-/* ---- Resume policy ----------------------------------------------------
- * An op that stopped at a page (status 0x03) is resolved on this thread
- * (populate the page as a CPU access would) and what remains of it is
- * resubmitted as a lone descriptor; ops a fence abandoned after it are
- * replayed whole. One replay is in flight per queue, and ops behind it are
- * not reported until it ends, so completions stay in order. */
-
-enum idxd_fix { IDXD_FIX_OK, IDXD_FIX_PENDING, IDXD_FIX_FAILED };
-
-/* Make the page at addr present with the access the device needs. */
-static int
-idxd_resolve_page(uint64_t addr, bool write)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	void *page = (void *)(uintptr_t)(addr & ~(uint64_t)(pg - 1));
-
-	return madvise(page, (size_t)pg, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0
-		       ? 0 : -EFAULT;
-}
-
-static bool
-idxd_replay_submit(struct idxd_queue *q)
-{
-	struct dsa_hw_desc *d = &q->desc_ring[q->rs.idx & q->mask];
-
-	if (q->credits == 0) {
-		idxd_reclaim_credits(q);
-		if (q->credits == 0)
-			return false;
-	}
-	if (idxd_portal_submit(q, d) != 0)
-		return false;
-	q->credits--; /* given back when the replay's record is seen */
-	q->rs.need_submit = false;
-	q->stats.hw_submits++;
-	return true;
-}
-
-/* Start replaying op idx whose outcome was st. */
-static enum idxd_fix
-idxd_replay_start(struct idxd_queue *q, uint16_t idx, uint8_t st)
-{
-	uint16_t slot = idx & q->mask;
-	struct dsa_hw_desc *d = &q->desc_ring[slot];
-	struct dsa_completion_record *cr = &q->op_cr[slot];
-	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
-
-	if (!q->rs.active || q->rs.idx != idx)
-		memset(&q->rs.acc, 0, sizeof(q->rs.acc));
-	if (code == DSA_COMP_PAGE_FAULT_NOBOF) {
-		if (idxd_resolve_page(cr->fault_addr, (st & DSA_COMP_STATUS_WRITE) != 0) != 0 ||
-		    dsa_cont_next(d, cr, &q->rs.acc) != 0) {
-			dsa_cont_finish(d->opcode, cr, &q->rs.acc);
-			q->rs.active = false;
-			return IDXD_FIX_FAILED;
-		}
-	} else if (code != DSA_COMP_NONE) {
-		return IDXD_FIX_FAILED;
-	}
-	/* NONE: abandoned by a fence, replayed as it was. */
-	d->flags &= ~IDXD_OP_FLAG_FENCE;
-	d->flags |= IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
-	cr->status = DSA_COMP_NONE;
-	q->rs.active = true;
-	q->rs.idx = idx;
-	q->rs.need_submit = true;
-	idxd_replay_submit(q);
-	return IDXD_FIX_PENDING;
-}
-
-/* For the resume policy: turn op idx's failure st into success if a replay can.
- * *st is updated to the op's final status when the result is OK or FAILED. */
-static enum idxd_fix
-idxd_fix_op(struct idxd_queue *q, uint16_t idx, uint8_t *st)
-{
-	struct dsa_completion_record *cr = &q->op_cr[idx & q->mask];
-	uint8_t s, code;
-
-	if (!q->rs.active || q->rs.idx != idx)
-		return idxd_replay_start(q, idx, *st);
-	if (q->rs.need_submit && !idxd_replay_submit(q))
-		return IDXD_FIX_PENDING;
-	/* Acquire: the replay's record is complete once its status is non-zero. */
-	s = __atomic_load_n(&cr->status, __ATOMIC_ACQUIRE);
-	if (s == DSA_COMP_NONE)
-		return IDXD_FIX_PENDING;
-	q->credits++;
-	code = s & DSA_COMP_STATUS_CODE_MASK;
-	if (code == DSA_COMP_PAGE_FAULT_NOBOF)
-		return idxd_replay_start(q, idx, s);
-	dsa_cont_finish(q->desc_ring[idx & q->mask].opcode, cr, &q->rs.acc);
-	q->rs.active = false;
-	*st = cr->status;
-	if (code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED) {
-		q->resumed++;
-		return IDXD_FIX_OK;
-	}
-	return IDXD_FIX_FAILED;
 }
 
 /* Final outcome of op idx of batch b (bst: the batch's record status), or
@@ -527,6 +421,7 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 				break;
 			}
 			idxd_fill_result(q, q->done_idx, st, &res[n]);
+			idxd_resume_reported(q, q->done_idx);
 			if (res[n].status == SVART_ACCEL_ST_SUCCESS)
 				q->stats.completed++;
 			else

@@ -135,14 +135,21 @@ struct idxd_queue {
 	idxd_portal_write_t portal_write;
 	void *portal;
 	struct svart_accel_stats stats;
-	/* Resume policy: one op being replayed (continuation or not-attempted op). */
+	/* Resume policy: one op being replayed (continuation or not-attempted op),
+	 * with a descriptor and a completion record of its own, so that the op's
+	 * own record keeps its first outcome until the replay's final one is
+	 * folded into it (idxd_resume.c). */
 	struct {
-		bool active;
+		uint8_t state;     /**< enum idxd_rs_state */
 		bool need_submit;  /**< the replay still has to reach the device */
 		uint16_t idx;      /**< op ring index */
+		uint64_t last_fault; /**< fault address of the previous piece */
 		struct dsa_cont acc;
+		struct dsa_hw_desc desc; /**< what remains of the op */
 	} rs;
 	uint64_t resumed;      /**< ops completed through replays */
+	/** Record of the replay piece in flight (the device writes it). */
+	struct dsa_completion_record rs_cr __attribute__((aligned(DSA_COMP_ALIGN)));
 	/* Cold. */
 	struct idxd_dev *dev;
 	uint16_t qid;
@@ -154,6 +161,38 @@ struct idxd_queue {
 /* idxd_fp.c */
 extern const struct svart_accel_fp_ops idxd_fp_ops;
 void idxd_queue_reset(struct idxd_queue *q);
+uint8_t idxd_batch_status(const struct idxd_queue *q, uint16_t b);
+void idxd_reclaim_credits(struct idxd_queue *q);
+int idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d);
+
+static inline bool
+idxd_status_ok(uint8_t st)
+{
+	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
+
+	return code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED;
+}
+
+/* idxd_resume.c: the resume fault policy. */
+enum idxd_rs_state {
+	IDXD_RS_IDLE = 0,
+	IDXD_RS_RUNNING,   /**< a piece of op rs.idx is submitted or waiting to be */
+	IDXD_RS_FINAL,     /**< op rs.idx ended in an error, folded into its record */
+};
+enum idxd_fix { IDXD_FIX_OK, IDXD_FIX_PENDING, IDXD_FIX_FAILED };
+/**
+ * Turn op idx's failure *st into success if a replay can. *st becomes the
+ * op's final status when the result is OK or FAILED; PENDING while a piece of
+ * the replay has not completed (the op must not be reported yet).
+ */
+enum idxd_fix idxd_fix_op(struct idxd_queue *q, uint16_t idx, uint8_t *st);
+/** Op idx was reported to the application: forget its final replay state. */
+static inline void
+idxd_resume_reported(struct idxd_queue *q, uint16_t idx)
+{
+	if (q->rs.state == IDXD_RS_FINAL && q->rs.idx == idx)
+		q->rs.state = IDXD_RS_IDLE;
+}
 
 /* idxd_ctrl.c: rte_kvargs handler storing the value string in *(const char **)opaque. */
 int idxd_kv_str(const char *key, const char *value, void *opaque);

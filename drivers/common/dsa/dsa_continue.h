@@ -6,12 +6,18 @@
 
 /**
  * @file
- * DSA continuation after a partial completion (page fault without
- * block-on-fault): how to rewrite a descriptor so that it does the rest of
- * the work, and how to fold the pieces' completion records into the one the
- * whole operation would have produced. Used by the emulated device (resuming
- * a block-on-fault descriptor after the page response) and by the idxd PMD
- * (the "resume" fault policy).
+ * DSA continuation after a partial completion (status 0x03, page fault
+ * without block-on-fault): how to rewrite a descriptor so that it does the
+ * rest of the work exactly as the whole op would have, and how to fold the
+ * pieces' completion records into the one the whole op would have produced.
+ * Used by the idxd PMD's "resume" fault policy; doc/sva.md states the rule per
+ * op for applications that finish ops themselves under the "report" policy.
+ * (The emulated device's block-on-fault path does not rewrite descriptors: it
+ * continues in place, as hardware does.)
+ *
+ * Sources: idxd-config test/dsa.c (dsa_reprep_*), DML partial_completion;
+ * the pattern phase and the absolute delta offsets are exact where those
+ * sources only handle multiples of 8 bytes and a single piece.
  */
 
 #include <stdbool.h>
@@ -27,13 +33,22 @@ struct dsa_cont {
 };
 
 /**
- * Rewrite d to continue after the partial completion cr and account the piece in acc.
+ * Rewrite d to continue after the partial completion cr of the piece d
+ * described, and account the piece in acc. A CR_DELTA piece's record entries
+ * are rebased to absolute word offsets in memory (they name the piece's words).
+ * A piece that completed nothing leaves d as it is.
  * @return 0, or -ENOTSUP for an opcode that has no continuation (BATCH, DRAIN, NOOP).
  */
 int dsa_cont_next(struct dsa_hw_desc *d, const struct dsa_completion_record *cr,
 		  struct dsa_cont *acc);
 
-/** Fold acc into the final record cr of the last piece (success or error). */
-void dsa_cont_finish(uint8_t opcode, struct dsa_completion_record *cr, const struct dsa_cont *acc);
+/**
+ * Fold acc into cr, the final record (success or error) of the last piece,
+ * whose descriptor is d: offsets and counts become those of the whole op,
+ * CR_DELTA entries of the last piece are rebased, and a check-result (CR flag)
+ * status is recomputed from the whole op's result.
+ */
+void dsa_cont_finish(const struct dsa_hw_desc *d, struct dsa_completion_record *cr,
+		     const struct dsa_cont *acc);
 
 #endif /* SVART_DSA_CONTINUE_H */
