@@ -129,7 +129,9 @@ emu_cache_flush(const void *p, size_t len)
 	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(CACHE_LINE - 1);
 	uintptr_t end = (uintptr_t)p + len;
 
-	for (; a < end; a += CACHE_LINE)
+	/* Nothing to flush touches no line: with len 0, the line of p may
+	 * belong to a page the op never translated. */
+	for (; len != 0 && a < end; a += CACHE_LINE)
 		__builtin_ia32_clflush((const void *)a);
 	__builtin_ia32_mfence();
 #else
