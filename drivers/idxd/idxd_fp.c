@@ -230,7 +230,8 @@ idxd_submit(void *qp)
 			memset(&bd, 0, sizeof(bd));
 			bd.pasid = q->pasid;
 			bd.opcode = DSA_OPCODE_BATCH;
-			bd.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+			/* The queue's BOF too: a fault reading the list then waits as well. */
+			bd.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | q->desc_flags;
 			bd.completion_addr = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
 			bd.desc_list_addr = (uint64_t)(uintptr_t)&q->desc_ring[slot];
 			bd.desc_count = n;
