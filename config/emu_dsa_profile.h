@@ -25,6 +25,11 @@
 #define EMU_DSA_DEFAULT_PRQ_SIZE         128    /* VT-d PRQ with order 0 */
 #define EMU_DSA_DEFAULT_PRI_ALLOC        32     /* outstanding page requests */
 #define EMU_DSA_DEFAULT_PRI_TIMEOUT_MS   2000
+/* The model uses hardware's freedoms (batch members out of order inside a
+ * fence segment) by default, drawn from this seed; devargs seed=0 turns
+ * them off, seed=N replays another draw. */
+#define EMU_DSA_DEFAULT_SEED             1
+#define EMU_SEED_MIX                     0x9e3779b97f4a7c15ull
 
 /* Limits of the model itself. */
 #define EMU_DSA_MAX_WQS                  16

@@ -169,6 +169,7 @@ engine_free(struct emu_engine *eng)
 	}
 	emu_atc_destroy(eng->atc);
 	pthread_mutex_destroy(&eng->lock);
+	free(eng->order);
 	free(eng);
 }
 
@@ -189,7 +190,14 @@ emu_engines_start(struct emu_dsa *dev)
 		eng->dev = dev;
 		eng->id = e;
 		eng->lcore = -1;
+		/* Each engine its own stream of the profile's seed (never 0). */
+		eng->rng = (p->seed ^ ((uint64_t)(e + 1) * EMU_SEED_MIX)) | 1;
+		eng->order = calloc((size_t)1 << p->max_batch_shift, sizeof(*eng->order));
 		pthread_mutex_init(&eng->lock, NULL);
+		if (eng->order == NULL) {
+			dev->engine[e] = eng;
+			return -ENOMEM;
+		}
 		for (uint16_t w = 0; w < p->num_wqs; w++)
 			if (dev->wq[w].engine == e)
 				eng->wqs[eng->nb_wqs++] = w;

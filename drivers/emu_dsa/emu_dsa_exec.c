@@ -666,7 +666,7 @@ piece_fail(struct emu_engine *eng, uint8_t status, uint64_t addr, bool write)
 	cr_store(&c, st_owner(eng), &cr);
 	if (st->is_batch) {
 		st->batch_failed = true;
-		st->member++;
+		st->pos++;
 		st->cur_loaded = false;
 	}
 }
@@ -680,8 +680,10 @@ batch_finish(struct emu_engine *eng)
 
 	memset(&cr, 0, sizeof(cr));
 	cr.status = st->batch_failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
-	cr.bytes_completed = st->member; /* descriptors completed */
-	atomic_fetch_add_explicit(&eng->dev->n_descs, st->member, memory_order_relaxed);
+	/* Descriptors completed: every member before the point the batch stopped
+	 * at (members run out of order only inside a fence segment). */
+	cr.bytes_completed = st->pos;
+	atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
 	c.in_batch = false;
 	cr_store(&c, &st->top, &cr);
 }
@@ -725,6 +727,36 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
 	return true;
 }
 
+/* The order the engine runs batch members in. Hardware runs the members of a
+ * batch concurrently on its engines and completes them in any order; only a
+ * FENCE orders: a fenced member starts after every earlier one completed,
+ * and members after it are dispatched after it. So each fence segment (a
+ * fenced member up to the next one) runs in a random order of its own, and
+ * segments in turn. A seed of 0 keeps list order. */
+static void
+batch_order(struct emu_engine *eng, uint32_t n)
+{
+	uint32_t seg = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		eng->order[i] = (uint16_t)i;
+	if (eng->dev->prof.seed == 0)
+		return;
+	for (uint32_t i = 1; i <= n; i++) {
+		if (i < n && !(eng->batch_buf[i].flags & IDXD_OP_FLAG_FENCE))
+			continue;
+		/* Fisher-Yates over [seg, i). */
+		for (uint32_t k = i - 1; k > seg; k--) {
+			uint32_t j = seg + (uint32_t)(emu_rand(&eng->rng) % (k - seg + 1));
+			uint16_t t = eng->order[k];
+
+			eng->order[k] = eng->order[j];
+			eng->order[j] = t;
+		}
+		seg = i;
+	}
+}
+
 /* Continue the descriptor in progress until it finishes (true) or parks (false). */
 static bool
 st_run(struct emu_engine *eng)
@@ -739,12 +771,16 @@ st_run(struct emu_engine *eng)
 		cr_store(&c, &st->top, &cr);
 		return true;
 	}
-	for (; st->member < st->top.desc_count; st->member++) {
-		const struct dsa_hw_desc *m = &eng->batch_buf[st->member];
+	for (; st->pos < st->top.desc_count; st->pos++) {
+		const struct dsa_hw_desc *m;
 
+		st->member = eng->order[st->pos];
+		m = &eng->batch_buf[st->member];
 		if (!st->cur_loaded) {
-			/* A fenced descriptor after a failure abandons the rest of the batch. */
-			if ((m->flags & IDXD_OP_FLAG_FENCE) && st->batch_failed)
+			/* A fenced descriptor after a failure abandons the rest of the
+			 * batch. pos is a segment start exactly where the member at
+			 * index pos is fenced (see batch_order()). */
+			if ((eng->batch_buf[st->pos].flags & IDXD_OP_FLAG_FENCE) && st->batch_failed)
 				break;
 			if (fast_copy(&c, m))
 				continue;
@@ -914,6 +950,7 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	}
 	memcpy(eng->batch_buf, (const void *)(uintptr_t)d->desc_list_addr,
 	       (size_t)d->desc_count * DSA_DESC_SIZE);
+	batch_order(eng, d->desc_count);
 	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
 	st->is_batch = true;
 	return st_end(eng, run_guarded(eng));

@@ -89,7 +89,8 @@ struct emu_exec_state {
 	bool cur_loaded;           /**< cur holds the member in progress */
 	struct emu_wq *wq;
 	uint32_t pasid;
-	uint32_t member;           /**< batch member in progress */
+	uint32_t pos;              /**< batch: position in the run order (members before it done) */
+	uint32_t member;           /**< batch member in progress (order[pos]) */
 	struct dsa_hw_desc top;    /**< the descriptor taken from the WQ */
 	struct dsa_hw_desc cur;    /**< the op in progress (batch member or top), as submitted */
 	struct emu_progress prog;  /**< how far cur got before it parked */
@@ -116,6 +117,8 @@ struct emu_engine {
 	_Atomic bool stop;
 	pthread_mutex_t lock;      /**< serialises manual polls with command-driven drains */
 	uint64_t guard_checked;    /**< rte_rdtsc() of the last guard check */
+	uint64_t rng;              /**< the model's own choices (seeded from the profile) */
+	uint16_t *order;           /**< batch members in the order they run */
 	struct dsa_hw_desc batch_buf[]; /**< batch descriptor list copy, max_batch entries */
 };
 
@@ -171,6 +174,19 @@ void emu_guard_check(void);
 extern __thread sigjmp_buf *emu_guard_env __attribute__((tls_model("initial-exec")));
 /** Faulting address of the last trapped access. */
 extern __thread volatile uint64_t emu_guard_addr __attribute__((tls_model("initial-exec")));
+
+/* The model's random choices: xorshift64*, seeded from the profile (replayable). */
+static inline uint64_t
+emu_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
 
 /* emu_dsa_engine.c */
 int emu_engines_start(struct emu_dsa *dev);

@@ -40,6 +40,7 @@ emu_dsa_profile_default(struct emu_dsa_profile *p)
 	p->prq_size = EMU_DSA_DEFAULT_PRQ_SIZE;
 	p->pri_alloc = EMU_DSA_DEFAULT_PRI_ALLOC;
 	p->pri_timeout_ms = EMU_DSA_DEFAULT_PRI_TIMEOUT_MS;
+	p->seed = EMU_DSA_DEFAULT_SEED;
 }
 
 bool
@@ -504,7 +505,8 @@ emu_dsa_mem_bytes(const struct emu_dsa *dev)
 	for (uint16_t e = 0; e < EMU_DSA_MAX_ENGINES; e++)
 		if (dev->engine[e] != NULL)
 			b += sizeof(struct emu_engine) +
-			     ((uint64_t)1 << dev->prof.max_batch_shift) * sizeof(struct dsa_hw_desc) +
+			     ((uint64_t)1 << dev->prof.max_batch_shift) *
+			     (sizeof(struct dsa_hw_desc) + sizeof(uint16_t)) +
 			     emu_atc_mem_bytes(dev->engine[e]->atc);
 	return b;
 }

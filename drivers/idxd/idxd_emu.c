@@ -4,6 +4,7 @@
 /* The emulated transport of the idxd PMD: registers and portals of an
  * emulated DSA device (drivers/emu_dsa). Driver name "idxd_emu". */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,6 +237,7 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	unsigned long xs = p->max_xfer_shift, bs = p->max_batch_shift;
 	unsigned long lcore = RTE_MAX_LCORE, bmin = IDXD_EMU_DEFAULT_BATCH_MIN;
 	unsigned long prq = p->prq_size, alloc = p->pri_alloc, tmo = p->pri_timeout_ms;
+	unsigned long seed = (unsigned long)p->seed;
 	const char *modes = NULL, *engine = NULL;
 
 	if (kv_uint(kv, "wqs", EMU_DSA_MAX_WQS, &wqs) || kv_uint(kv, "wq_entries",
@@ -246,7 +248,8 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	    kv_uint(kv, "batch_min", IDXD_MAX_DESC, &bmin) ||
 	    kv_uint(kv, "prq_size", EMU_DSA_MAX_PRQ_SIZE, &prq) ||
 	    kv_uint(kv, "pri_alloc", EMU_PRG_COUNT, &alloc) ||
-	    kv_uint(kv, "pri_timeout_ms", EMU_DSA_MAX_PRI_TIMEOUT_MS, &tmo))
+	    kv_uint(kv, "pri_timeout_ms", EMU_DSA_MAX_PRI_TIMEOUT_MS, &tmo) ||
+	    kv_uint(kv, "seed", ULONG_MAX, &seed))
 		return -EINVAL;
 	if (kv != NULL) {
 		rte_kvargs_process(kv, "modes", idxd_kv_str, &modes);
@@ -281,6 +284,7 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	p->prq_size = (uint32_t)prq;
 	p->pri_alloc = (uint32_t)alloc;
 	p->pri_timeout_ms = (uint32_t)tmo;
+	p->seed = seed;
 	*batch_min = (uint16_t)bmin;
 	return 0;
 }

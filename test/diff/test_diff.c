@@ -414,7 +414,7 @@ devices_start(void)
 {
 	static const char *const engines[2] = { "manual", "thread" };
 	struct svart_accel_conf conf = { .nb_queues = NB_QUEUES };
-	char args[128];
+	char args[160];
 
 	for (int t = 0; t < 2; t++) {
 		for (unsigned int p = 0; p < NB_POLICIES; p++) {
@@ -423,8 +423,10 @@ devices_start(void)
 							     .fault_policy = policies[p] };
 			int id;
 
-			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,pri_timeout_ms=60000",
-				 t, p, engines[t]);
+			/* The device draws its own freedoms (batch member order)
+			 * from the test's seed too. */
+			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,pri_timeout_ms=60000,"
+				 "seed=%llu", t, p, engines[t], (unsigned long long)opt_seed);
 			id = svart_accel_probe(args);
 			assert_true(id >= 0);
 			assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
