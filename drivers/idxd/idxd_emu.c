@@ -187,7 +187,7 @@ static const struct idxd_transport idxd_emu_transport = {
 
 static const char *const idxd_emu_keys[] = {
 	"wqs", "wq_entries", "engines", "max_xfer_shift", "max_batch_shift", "modes", "engine",
-	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", NULL
+	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", "seed", NULL
 };
 
 struct kv_uint {
