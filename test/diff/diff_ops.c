@@ -200,7 +200,6 @@ top_make(struct top *o, uint64_t *rng, bool fence_ok)
 		o->mismatch = ref_first_diff_pattern(sh(&o->b[0]), o->pattern, len);
 	if (is_crc(o))
 		o->crc = ref_crc32c(o->seed, sh(&o->b[0]), len);
-	o->crc_seed = o->seed;
 	return 0;
 }
 

@@ -31,7 +31,6 @@ struct top {
 	size_t first_bad;         /**< first byte that can never be made accessible */
 	/* Progress (report policy: the application's own continuation). */
 	uint32_t base;            /**< bytes done by earlier pieces */
-	uint32_t crc_seed;        /**< CRC of those bytes */
 	unsigned int pieces;
 	bool final;
 	struct svart_accel_result res; /**< final outcome, folded over pieces */

@@ -68,6 +68,7 @@ struct piece {
 	unsigned int op;
 	uint32_t base;    /**< first byte of the op the piece does */
 	uint32_t end;     /**< end of the piece (descending copies stop at the top) */
+	uint32_t seed;    /**< CRC ops: the CRC of the bytes before base */
 	uint32_t burst;   /**< pieces between two submits share a burst */
 	bool fence;
 	bool failed;      /**< reported with another status than SUCCESS */
@@ -143,7 +144,8 @@ push_piece(struct round *rd, unsigned int i, uint32_t base, uint32_t end, uint32
 		snprintf(rd->err, ERRLEN, "too many pieces");
 		return -1;
 	}
-	rd->fifo[rd->tail] = (struct piece){ .op = i, .base = base, .end = end, .burst = rd->burst,
+	rd->fifo[rd->tail] = (struct piece){ .op = i, .base = base, .end = end, .seed = seed,
+					     .burst = rd->burst,
 					     .fence = (flags & SVART_ACCEL_OP_FENCE) != 0 };
 	if (flags & SVART_ACCEL_OP_SUBMIT)
 		rd->burst++;
@@ -223,8 +225,7 @@ on_completion(struct round *rd, const struct svart_accel_result *r)
 		if (r->status == SVART_ACCEL_ST_PAGE_FAULT)
 			return on_report_fault(rd, k, &pc, r);
 		if (r->status == SVART_ACCEL_ST_NOT_ATTEMPTED && may_skip(rd, k))
-			return push_piece(rd, i, pc.base, pc.end, o->crc_seed,
-					  SVART_ACCEL_OP_SUBMIT);
+			return push_piece(rd, i, pc.base, pc.end, pc.seed, SVART_ACCEL_OP_SUBMIT);
 		if (r->status == SVART_ACCEL_ST_SUCCESS && r->result != 0)
 			fin.bytes_completed += pc.base; /* mismatch offset of the whole op */
 	}
