@@ -4,6 +4,7 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 MESON_OPTS ?=
 QUICK      ?=
 
@@ -22,7 +23,7 @@ PERF_ARGS2  := --op fill,crc32c --size 4K --burst 32 --mode dedicated --duration
 FAULT_ARGS  := --quick
 endif
 
-.PHONY: all deps build bench microbench test test-plain test-asan clean
+.PHONY: all deps build bench microbench test test-plain test-asan test-tsan clean
 
 all: build
 
@@ -65,8 +66,18 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	-meson test -C $(ASAN_BUILD) --print-errorlogs
 
-test: test-plain test-asan
-	@python3 test/summarize.py $(BUILD) $(ASAN_BUILD)
+# The threaded differential test under ThreadSanitizer (engines on threads,
+# the fault service on a service lcore, the application polling).
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false $(MESON_OPTS)
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	ninja -C $(TSAN_BUILD) test/diff/test_diff
+	-SVART_DIFF_ROUNDS=20 SVART_DIFF_SECONDS=15 meson test -C $(TSAN_BUILD) --no-rebuild \
+		--print-errorlogs diff
+
+test: test-plain test-asan test-tsan
+	@python3 test/summarize.py $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -90,12 +90,26 @@ emu_engine_is_async(const struct emu_dsa *dev)
 	return dev->prof.engine_mode != EMU_DSA_ENGINE_MANUAL;
 }
 
+/* engine_run under the engine's lock: WQ reconfiguration (emu_wq_enable)
+ * and manual steps exclude it. Uncontended, once per run of up to
+ * EMU_DSA_ENGINE_BUDGET descriptors. */
+static unsigned int
+engine_run_locked(struct emu_engine *eng)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&eng->lock);
+	n = engine_run(eng, EMU_DSA_ENGINE_BUDGET);
+	pthread_mutex_unlock(&eng->lock);
+	return n;
+}
+
 static int32_t
 engine_service_cb(void *arg)
 {
 	struct emu_engine *eng = arg;
 
-	return engine_run(eng, EMU_DSA_ENGINE_BUDGET) > 0 ? 0 : -EAGAIN;
+	return engine_run_locked(eng) > 0 ? 0 : -EAGAIN;
 }
 
 static void *
@@ -105,7 +119,7 @@ engine_thread_main(void *arg)
 	unsigned int idle = 0;
 
 	while (!atomic_load_explicit(&eng->stop, memory_order_acquire)) {
-		if (engine_run(eng, EMU_DSA_ENGINE_BUDGET) > 0) {
+		if (engine_run_locked(eng) > 0) {
 			idle = 0;
 		} else if (++idle >= ENGINE_THREAD_IDLE_SPINS) {
 			sched_yield();

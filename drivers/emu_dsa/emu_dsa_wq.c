@@ -28,9 +28,28 @@ emu_wq_occupancy(const struct emu_wq *wq)
 	       atomic_load_explicit(&wq->head, memory_order_relaxed);
 }
 
-/* Validate WQCFG and enable. Returns a CMDSTS error code (0 = OK). */
+static int wq_enable_locked(struct emu_dsa *dev, struct emu_wq *wq);
+
+/* Validate WQCFG and enable. Returns a CMDSTS error code (0 = OK). The WQ's
+ * engine is kept out while the ring and the latched configuration change: it
+ * peeks at disabled WQs too (to finish a drain), and would otherwise read a
+ * ring being replaced (found by ThreadSanitizer). */
 int
 emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq)
+{
+	struct emu_engine *eng = dev->engine[wq->engine];
+	int rc;
+
+	if (eng != NULL)
+		pthread_mutex_lock(&eng->lock);
+	rc = wq_enable_locked(dev, wq);
+	if (eng != NULL)
+		pthread_mutex_unlock(&eng->lock);
+	return rc;
+}
+
+static int
+wq_enable_locked(struct emu_dsa *dev, struct emu_wq *wq)
 {
 	uint32_t size = wq->cfg[DSA_WQCFG_DW_SIZE] & DSA_WQCFG_SIZE_MASK;
 	uint32_t thr = wq->cfg[DSA_WQCFG_DW_THRESHOLD] & DSA_WQCFG_SIZE_MASK;
