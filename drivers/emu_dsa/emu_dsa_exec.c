@@ -23,6 +23,8 @@ struct exec_out {
 	uint64_t fault_addr;
 	uint64_t op_specific;   /**< invalid_flags, crc_val or delta_rec_size */
 	bool crc_seeded;        /**< CRC ops: the seed was obtained (op_specific is valid) */
+	uint64_t fault_left;    /**< bytes of the faulting buffer the op still walks upward
+				 *   from fault_addr (0: ask for that page only) */
 };
 
 struct exec_ctx {
@@ -200,12 +202,34 @@ lockstep(const struct exec_ctx *c, const struct lbuf *b, unsigned int n, uint64_
 	return ok;
 }
 
-/* Fault of a lockstep walk that started at offset off of the op. */
+/* Fault of a lockstep walk of rest bytes that started at offset off of the
+ * op: the walk could do ok bytes, the op did done of them. */
 static void
 lockstep_fault(struct exec_out *o, const struct lbuf *b, unsigned int limiter, uint64_t off,
-	       uint64_t ok)
+	       uint64_t ok, uint64_t done, uint64_t rest)
 {
-	set_fault(o, (uint32_t)(off + ok), b[limiter].va + ok, b[limiter].write);
+	set_fault(o, (uint32_t)(off + done), b[limiter].va + ok, b[limiter].write);
+	o->fault_left = rest - ok;
+}
+
+/* How much of the ok bytes before a fault at offset ok the op does. Hardware
+ * may stop short of the faulting byte (a partial completion may report fewer
+ * bytes than it could have done; the fault address is still the faulting
+ * one), so with the model's freedoms on, one fault in four stops at a random
+ * earlier point (a multiple of align). ok == rest (no fault): all of it. */
+#define EARLY_STOP_ONE_IN 4
+static uint64_t
+stop_at(const struct exec_ctx *c, uint64_t ok, uint64_t rest, uint64_t align)
+{
+	uint64_t r, v;
+
+	if (ok >= rest || ok == 0 || c->eng->dev->prof.seed == 0)
+		return ok;
+	r = emu_rand(&c->eng->rng);
+	if (r % EARLY_STOP_ONE_IN != 0)
+		return ok;
+	v = (r / EARLY_STOP_ONE_IN) % (ok + 1);
+	return v - v % align;
 }
 
 /* Every op below starts at p->off (the point a block-on-fault descriptor
@@ -225,23 +249,23 @@ op_memmove(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct e
 		uint64_t rest = len - p->off;
 		uint64_t s = emu_atc_suffix(c->eng->atc, c->pasid, src, rest, false);
 		uint64_t t = emu_atc_suffix(c->eng->atc, c->pasid, dst, rest, true);
-		uint64_t ok = s < t ? s : t;
+		uint64_t ok = s < t ? s : t, done = stop_at(c, ok, rest, 1);
 
-		memmove((void *)(uintptr_t)(dst + rest - ok),
-			(const void *)(uintptr_t)(src + rest - ok), ok);
+		emu_move(dst + rest - done, src + rest - done, done);
 		o->result = 1; /* direction: descending */
 		if (ok < rest)
-			set_fault(o, (uint32_t)(p->off + ok), (s <= t ? src : dst) + rest - ok - 1,
+			set_fault(o, (uint32_t)(p->off + done), (s <= t ? src : dst) + rest - ok - 1,
 				  s > t);
 		return;
 	}
 	struct lbuf b[2] = { { src + p->off, false }, { dst + p->off, true } };
 	unsigned int lim;
 	uint64_t ok = lockstep(c, b, 2, len - p->off, &lim);
+	uint64_t done = stop_at(c, ok, len - p->off, 1);
 
-	memmove((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
+	emu_move(b[1].va, b[0].va, done);
 	if (ok < len - p->off)
-		lockstep_fault(o, b, lim, p->off, ok);
+		lockstep_fault(o, b, lim, p->off, ok, done, len - p->off);
 }
 
 static void
@@ -249,13 +273,16 @@ op_memfill(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct e
 	   struct exec_out *o)
 {
 	uint64_t dst = d->dst_addr + p->off, rest = d->xfer_size - p->off;
-	uint64_t ok = acc(c, dst, rest, true);
+	uint64_t ok = acc(c, dst, rest, true), done = stop_at(c, ok, rest, 1);
 
 	/* The pattern keeps its phase across the stop: byte i of the op is
 	 * pattern byte i % 8, wherever the op stopped. */
-	emu_fill((uint8_t *)(uintptr_t)dst, d->pattern, ok, p->off % DSA_FILL_PATTERN_SIZE);
+	emu_fill((uint8_t *)(uintptr_t)dst, d->pattern, done, p->off % DSA_FILL_PATTERN_SIZE);
 	if (ok < rest)
-		set_fault(o, (uint32_t)(p->off + ok), dst + ok, true);
+	{
+		set_fault(o, (uint32_t)(p->off + done), dst + ok, true);
+		o->fault_left = rest - ok;
+	}
 }
 
 static void
@@ -283,7 +310,7 @@ op_compare(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct e
 		o->result = 1;
 		o->bytes = (uint32_t)(p->off + diff); /* offset of the first difference */
 	} else if (ok < rest) {
-		lockstep_fault(o, b, lim, p->off, ok);
+		lockstep_fault(o, b, lim, p->off, ok, stop_at(c, ok, rest, 1), rest);
 		return;
 	}
 	check_result(d, o, o->result == d->expected_res);
@@ -297,7 +324,7 @@ op_dualcast(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 	struct lbuf b[3] = { { d->src_addr + p->off, false }, { d->dst_addr + p->off, true },
 			     { d->dest2 + p->off, true } };
 	unsigned int lim;
-	uint64_t ok;
+	uint64_t ok, done;
 
 	if ((d->dst_addr & DSA_DUALCAST_ADDR_MASK) != (d->dest2 & DSA_DUALCAST_ADDR_MASK)) {
 		o->status = DSA_COMP_DCAST_ERR;
@@ -310,10 +337,11 @@ op_dualcast(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 		return;
 	}
 	ok = lockstep(c, b, 3, len - p->off, &lim);
-	memcpy((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
-	memcpy((void *)(uintptr_t)b[2].va, (const void *)(uintptr_t)b[0].va, ok);
+	done = stop_at(c, ok, len - p->off, 1);
+	emu_move(b[1].va, b[0].va, done);
+	emu_move(b[2].va, b[0].va, done);
 	if (ok < len - p->off)
-		lockstep_fault(o, b, lim, p->off, ok);
+		lockstep_fault(o, b, lim, p->off, ok, done, len - p->off);
 }
 
 static void
@@ -325,7 +353,7 @@ op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_p
 	struct lbuf b[2] = { { d->src_addr + p->off, false }, { d->dst_addr + p->off, true } };
 	uint32_t seed = p->crc_seeded ? p->crc : d->crc_seed;
 	unsigned int lim;
-	uint64_t ok;
+	uint64_t ok, done;
 
 	if (copy && ranges_overlap(d->src_addr, len, d->dst_addr, len)) {
 		o->status = DSA_COMP_OVERLAP_BUFFERS;
@@ -341,11 +369,12 @@ op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_p
 	}
 	o->crc_seeded = true;
 	ok = lockstep(c, b, copy ? 2 : 1, rest, &lim);
+	done = stop_at(c, ok, rest, 1);
 	if (copy)
-		memcpy((void *)(uintptr_t)b[1].va, (const void *)(uintptr_t)b[0].va, ok);
-	o->op_specific = emu_crc32c(seed, (const void *)(uintptr_t)b[0].va, ok);
+		emu_move(b[1].va, b[0].va, done);
+	o->op_specific = emu_crc32c(seed, (const void *)(uintptr_t)b[0].va, done);
 	if (ok < rest)
-		lockstep_fault(o, b, lim, p->off, ok);
+		lockstep_fault(o, b, lim, p->off, ok, done, len - p->off);
 }
 
 static void
@@ -353,11 +382,14 @@ op_cflush(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct em
 	  struct exec_out *o)
 {
 	uint64_t dst = d->dst_addr + p->off, rest = d->xfer_size - p->off;
-	uint64_t ok = acc(c, dst, rest, false);
+	uint64_t ok = acc(c, dst, rest, false), done = stop_at(c, ok, rest, 1);
 
-	emu_cache_flush((const void *)(uintptr_t)dst, ok);
+	emu_cache_flush((const void *)(uintptr_t)dst, done);
 	if (ok < rest)
-		set_fault(o, (uint32_t)(p->off + ok), dst + ok, false);
+	{
+		set_fault(o, (uint32_t)(p->off + done), dst + ok, false);
+		o->fault_left = rest - ok;
+	}
 }
 
 static void
@@ -386,7 +418,7 @@ op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 	o->result = p->result;
 	/* Offsets stay those of the whole op: entries carry absolute word numbers. */
 	raw = lockstep(c, b, 2, len - p->off, &lim);
-	ok = p->off + raw;
+	ok = p->off + stop_at(c, raw, len - p->off, DSA_DELTA_WORD_SIZE);
 	ok -= ok % DSA_DELTA_WORD_SIZE;
 	rec_ok = acc(c, rec, max, true);
 	for (uint64_t off = p->off; off < ok; off += DSA_DELTA_WORD_SIZE) {
@@ -413,6 +445,7 @@ op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 	if (o->result != DSA_DELTA_RES_OVERFLOW && ok < len) {
 		/* Done: whole words only; the address is the byte that faulted. */
 		set_fault(o, (uint32_t)ok, b[lim].va + raw, false);
+		o->fault_left = len - p->off - raw;
 		return;
 	}
 	check_result(d, o, (d->expected_res_mask >> o->result) & 1);
@@ -572,35 +605,14 @@ st_owner(const struct emu_engine *eng)
 
 /* Pages to request in one group: those of the faulting buffer still ahead of
  * the op (it walks every buffer upward in step), up to EMU_PRI_GROUP_MAX. One
- * page for ops that do not walk upward (descending copy, delta records). */
+ * page where the op does not walk the buffer upward (descending copy, seed
+ * read, delta records): fault_left is 0 there. */
 static uint32_t
-group_pages(const struct dsa_hw_desc *d, const struct exec_out *o)
+group_pages(const struct exec_out *o)
 {
-	uint64_t fault_addr = o->fault_addr, end = fault_addr, pages;
+	uint64_t end = o->fault_addr + o->fault_left, pages;
 
-	switch (d->opcode) {
-	case DSA_OPCODE_CRCGEN:
-	case DSA_OPCODE_COPY_CRC:
-		if (!o->crc_seeded)
-			return 1; /* the seed read */
-		/* fall through */
-	case DSA_OPCODE_MEMMOVE:
-		if (o->result != 0)
-			return 1;
-		/* fall through */
-	case DSA_OPCODE_MEMFILL:
-	case DSA_OPCODE_COMPARE:
-	case DSA_OPCODE_COMPVAL:
-	case DSA_OPCODE_DUALCAST:
-	case DSA_OPCODE_CFLUSH:
-		/* Every buffer is walked upward in step: the faulting one has
-		 * xfer_size - bytes_completed bytes left from the fault. */
-		end = fault_addr + (d->xfer_size - o->bytes);
-		break;
-	default:
-		return 1;
-	}
-	pages = ((end + EMU_PAGE_SIZE - 1) >> EMU_PAGE_SHIFT) - (fault_addr >> EMU_PAGE_SHIFT);
+	pages = ((end + EMU_PAGE_SIZE - 1) >> EMU_PAGE_SHIFT) - (o->fault_addr >> EMU_PAGE_SHIFT);
 	if (pages == 0)
 		pages = 1;
 	return pages > EMU_PRI_GROUP_MAX ? EMU_PRI_GROUP_MAX : (uint32_t)pages;
@@ -634,7 +646,7 @@ piece_run(struct emu_engine *eng, const struct exec_ctx *c, struct dsa_completio
 		st->raised = false;
 		st->fault_addr = o.fault_addr;
 		st->fault_write = o.fault_write;
-		st->fault_pages = group_pages(&st->cur, &o);
+		st->fault_pages = group_pages(&o);
 		return false;
 	}
 	return true;

@@ -92,7 +92,17 @@ emu_fill(uint8_t *dst, uint64_t pattern, size_t len, size_t phase)
 	phase %= PATTERN_BYTES;
 	for (; i + PATTERN_BYTES <= len; i += PATTERN_BYTES)
 		memcpy(dst + i, pat + phase, PATTERN_BYTES);
-	memcpy(dst + i, pat + phase, len - i);
+	if (len > i) /* dst may be NULL when nothing translated */
+		memcpy(dst + i, pat + phase, len - i);
+}
+
+void
+emu_move(uint64_t dst, uint64_t src, uint64_t len)
+{
+	/* A buffer at address 0 that translated nothing gives len 0: memmove
+	 * must not see the NULL pointer then (fuzzer finding). */
+	if (len != 0)
+		memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, (size_t)len);
 }
 
 size_t

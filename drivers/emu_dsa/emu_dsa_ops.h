@@ -16,6 +16,9 @@ uint32_t emu_crc32c(uint32_t crc, const void *buf, size_t len);
 /** Fill len bytes with the little-endian 8-byte pattern, starting at pattern byte phase. */
 void emu_fill(uint8_t *dst, uint64_t pattern, size_t len, size_t phase);
 
+/** Device data move of len bytes (memmove semantics; nothing at all when len is 0). */
+void emu_move(uint64_t dst, uint64_t src, uint64_t len);
+
 /** Offset of the first byte that differs, or len when equal. */
 size_t emu_compare(const uint8_t *a, const uint8_t *b, size_t len);
 
