@@ -335,6 +335,52 @@ test_early_stop(void **state)
 	free(src);
 }
 
+/* The engines of a group share its WQs: while one engine waits for a page,
+ * another runs the next descriptor of the same WQ, which completes first. */
+static void
+test_engines_share_wq(void **state)
+{
+	static struct dsa_completion_record cra __attribute__((aligned(64)));
+	static struct dsa_completion_record crb __attribute__((aligned(64)));
+	uint8_t *src = file_pages(1), *dst = file_pages(1), small[64], out[64];
+	struct dsa_hw_desc a, b;
+	struct emu_page_req req;
+
+	(void)state;
+	memset(src, 0x6b, (size_t)pg);
+	memset(small, 0x19, sizeof(small));
+	drop(dst, (size_t)pg);
+	memset(&a, 0, sizeof(a));
+	a.opcode = DSA_OPCODE_MEMMOVE;
+	a.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+	a.completion_addr = (uint64_t)(uintptr_t)&cra;
+	a.src_addr = (uint64_t)(uintptr_t)src;
+	a.dst_addr = (uint64_t)(uintptr_t)dst;
+	a.xfer_size = (uint32_t)pg;
+	b = a;
+	b.completion_addr = (uint64_t)(uintptr_t)&crb;
+	b.src_addr = (uint64_t)(uintptr_t)small;
+	b.dst_addr = (uint64_t)(uintptr_t)out;
+	b.xfer_size = sizeof(small);
+	memset(&cra, 0, sizeof(cra));
+	memset(&crb, 0, sizeof(crb));
+	emu_dsa_portal_movdir64b(dev, WQ_BOF, &a);
+	emu_dsa_portal_movdir64b(dev, WQ_BOF, &b);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 1), 0);  /* A waits for its page */
+	assert_int_equal(emu_dsa_engine_poll(dev, 1, 1), 1);  /* B runs on engine 1 */
+	assert_int_equal(crb.status, DSA_COMP_SUCCESS);
+	assert_int_equal(cra.status, 0);                      /* out of order */
+	assert_memory_equal(out, small, sizeof(small));
+	assert_int_equal(emu_dsa_pri_read(dev, &req, 1), 1);
+	assert_int_equal(madvise((void *)(uintptr_t)req.addr, (size_t)pg, MADV_POPULATE_WRITE), 0);
+	assert_int_equal(emu_dsa_pri_respond(dev, req.pasid, req.prg, EMU_PRI_SUCCESS), 0);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 1), 1);
+	assert_int_equal(cra.status, DSA_COMP_SUCCESS);
+	assert_memory_equal(dst, src, (size_t)pg);
+	munmap(src, (size_t)pg);
+	munmap(dst, (size_t)pg);
+}
+
 static int
 setup(void **state)
 {
@@ -344,14 +390,15 @@ setup(void **state)
 	(void)state;
 	emu_dsa_profile_default(&p);
 	p.num_wqs = 2;
+	p.num_engines = 2;
 	p.engine_mode = EMU_DSA_ENGINE_MANUAL;
 	p.pri_timeout_ms = 60000;
 	dev = emu_dsa_create("emu_bof", &p, &err);
 	if (dev == NULL)
 		return -1;
-	/* Group 0: both WQs and engine 0. */
+	/* Group 0: both WQs and both engines. */
 	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0x3);
-	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_ENGINES_OFF, 1);
+	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_ENGINES_OFF, 0x3);
 	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0 || emu_dsa_pasid_bind(dev, TEST_PASID) != 0)
 		return -1;
 	wqcfg(WQ_BOF, DSA_WQCFG_BOF_EN);
@@ -377,6 +424,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_crc_seed_page_fault),
 		cmocka_unit_test(test_pattern_phase),
 		cmocka_unit_test(test_early_stop),
+		cmocka_unit_test(test_engines_share_wq),
 	};
 	int rc;
 

@@ -46,9 +46,9 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 		struct dsa_hw_desc d;
 
 		eng->rr = (uint16_t)((eng->rr + 1) % eng->nb_wqs);
-		while (k < weight && done < budget && emu_wq_pop(wq, &d)) {
-			uint32_t idx = atomic_load_explicit(&wq->head, memory_order_relaxed) - 1;
+		uint32_t idx;
 
+		while (k < weight && done < budget && emu_wq_pop(wq, &d, &idx)) {
 			k++;
 			/* Acquire: pairs with the abort's release of the mark. */
 			if ((int32_t)(idx - atomic_load_explicit(&wq->abort_before,
@@ -187,6 +187,41 @@ engine_free(struct emu_engine *eng)
 	free(eng);
 }
 
+void
+emu_engines_lock(struct emu_dsa *dev)
+{
+	/* Always in engine order: no two lockers wait for each other. */
+	for (unsigned int e = 0; e < dev->prof.num_engines; e++)
+		if (dev->engine[e] != NULL)
+			pthread_mutex_lock(&dev->engine[e]->lock);
+}
+
+void
+emu_engines_unlock(struct emu_dsa *dev)
+{
+	for (unsigned int e = dev->prof.num_engines; e-- > 0;)
+		if (dev->engine[e] != NULL)
+			pthread_mutex_unlock(&dev->engine[e]->lock);
+}
+
+void
+emu_engines_map(struct emu_dsa *dev)
+{
+	emu_engines_lock(dev);
+	for (uint16_t e = 0; e < dev->prof.num_engines; e++) {
+		struct emu_engine *eng = dev->engine[e];
+
+		if (eng == NULL)
+			continue;
+		eng->nb_wqs = 0;
+		eng->rr = 0;
+		for (uint16_t w = 0; w < dev->prof.num_wqs; w++)
+			if (emu_engine_serves(dev, e, w))
+				eng->wqs[eng->nb_wqs++] = w;
+	}
+	emu_engines_unlock(dev);
+}
+
 int
 emu_engines_start(struct emu_dsa *dev)
 {
@@ -212,15 +247,10 @@ emu_engines_start(struct emu_dsa *dev)
 			dev->engine[e] = eng;
 			return -ENOMEM;
 		}
-		for (uint16_t w = 0; w < p->num_wqs; w++)
-			if (dev->wq[w].engine == e)
-				eng->wqs[eng->nb_wqs++] = w;
 		eng->atc = emu_atc_create(dev->iommu);
 		dev->engine[e] = eng;
 		if (eng->atc == NULL)
 			return -ENOMEM;
-		if (eng->nb_wqs == 0)
-			continue;
 		if (p->engine_mode == EMU_DSA_ENGINE_SERVICE)
 			rc = engine_start_service(eng, p->engine_lcore >= 0 ? p->engine_lcore + e : -1);
 		else if (p->engine_mode == EMU_DSA_ENGINE_THREAD)

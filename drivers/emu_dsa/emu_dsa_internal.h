@@ -41,7 +41,6 @@ struct emu_wq {
 	_Alignas(EMU_CACHE_LINE) _Atomic uint32_t head;  /**< slots consumed (freed) */
 	_Atomic uint32_t done;                           /**< descriptors finished */
 	_Atomic uint32_t abort_before;                   /**< slots below this are abandoned */
-	_Atomic bool busy;                               /**< engine executing from this WQ */
 
 	_Alignas(EMU_CACHE_LINE) struct dsa_hw_desc *slots;
 	_Atomic uint32_t *seq;     /**< per slot: reservation index + 1 once written */
@@ -56,7 +55,6 @@ struct emu_wq {
 	uint32_t max_batch;
 	_Atomic uint32_t state;    /**< DSA_WQ_STATE_* */
 	uint16_t id;
-	uint16_t engine;           /**< engine that serves this WQ */
 	uint32_t cfg[DSA_WQCFG_DWORDS]; /**< raw WQCFG as written by software */
 };
 
@@ -152,13 +150,17 @@ void emu_swerr_record(struct emu_dsa *dev, uint8_t code, int wq, const struct ds
 bool emu_opcode_supported(const struct emu_dsa *dev, uint8_t opcode);
 /** True when WQ wq is in a group that has at least one engine (GRPCFG). */
 bool emu_wq_has_engine(const struct emu_dsa *dev, uint16_t wq);
+/** True when engine and wq are in one group (GRPCFG): the engine takes work from it. */
+bool emu_engine_serves(const struct emu_dsa *dev, uint16_t engine, uint16_t wq);
 
 /* emu_dsa_wq.c */
 int emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq);
-bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out);
+/** Take the oldest descriptor (any engine of the WQ's group may): true with
+ *  *idx its reservation index. */
+bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx);
 uint32_t emu_wq_occupancy(const struct emu_wq *wq);
 
 /* emu_dsa_exec.c: start a descriptor taken from wq / continue a parked one.
@@ -190,6 +192,11 @@ emu_rand(uint64_t *s)
 
 /* emu_dsa_engine.c */
 int emu_engines_start(struct emu_dsa *dev);
+/** Give every engine the WQs of its groups (GRPCFG), at device enable. */
+void emu_engines_map(struct emu_dsa *dev);
+/** Lock / unlock every engine out of its run loop (WQ reconfiguration). */
+void emu_engines_lock(struct emu_dsa *dev);
+void emu_engines_unlock(struct emu_dsa *dev);
 void emu_engines_stop(struct emu_dsa *dev);
 bool emu_engine_is_async(const struct emu_dsa *dev);
 

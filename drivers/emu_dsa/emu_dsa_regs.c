@@ -113,10 +113,8 @@ emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err)
 	dev->prof = *p;
 	pthread_mutex_init(&dev->cmd_lock, NULL);
 	pthread_mutex_init(&dev->swerr_lock, NULL);
-	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++) {
+	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++)
 		dev->wq[i].id = i;
-		dev->wq[i].engine = i % p->num_engines;
-	}
 	emu_regs_init(dev);
 	dev->iommu = emu_iommu_create(p->prq_size, p->pri_alloc);
 	dev->pri_timeout_cycles = rte_get_tsc_hz() / 1000 * p->pri_timeout_ms;
@@ -261,6 +259,8 @@ cmd_enable_device(struct emu_dsa *dev)
 {
 	if (dev->gensts == DSA_DEV_STATE_ENABLED)
 		return DSA_CMDSTS_DEV_ENABLED;
+	/* GRPCFG is read-only from here on: which engines serve which WQs. */
+	emu_engines_map(dev);
 	__atomic_store_n(&dev->gensts, DSA_DEV_STATE_ENABLED, __ATOMIC_RELEASE);
 	return DSA_CMDSTS_OK;
 }
@@ -509,6 +509,16 @@ emu_dsa_mem_bytes(const struct emu_dsa *dev)
 			     (sizeof(struct dsa_hw_desc) + sizeof(uint16_t)) +
 			     emu_atc_mem_bytes(dev->engine[e]->atc);
 	return b;
+}
+
+bool
+emu_engine_serves(const struct emu_dsa *dev, uint16_t engine, uint16_t wq)
+{
+	for (unsigned int g = 0; g < DSA_GRPCAP_MAX_GROUPS; g++)
+		if (((dev->grpcfg[g][DSA_GRPCFG_WQS_OFF / 8 + wq / 64] >> (wq % 64)) & 1) &&
+		    ((dev->grpcfg[g][DSA_GRPCFG_ENGINES_OFF / 8] >> engine) & 1))
+			return true;
+	return false;
 }
 
 bool

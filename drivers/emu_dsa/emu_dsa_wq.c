@@ -37,14 +37,11 @@ static int wq_enable_locked(struct emu_dsa *dev, struct emu_wq *wq);
 int
 emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq)
 {
-	struct emu_engine *eng = dev->engine[wq->engine];
 	int rc;
 
-	if (eng != NULL)
-		pthread_mutex_lock(&eng->lock);
+	emu_engines_lock(dev);
 	rc = wq_enable_locked(dev, wq);
-	if (eng != NULL)
-		pthread_mutex_unlock(&eng->lock);
+	emu_engines_unlock(dev);
 	return rc;
 }
 
@@ -122,13 +119,13 @@ void
 emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq)
 {
 	uint32_t target = atomic_load_explicit(&wq->tail, memory_order_acquire);
-	struct emu_engine *eng = dev->engine[wq->engine];
 
 	/* Wait until every descriptor reserved before the drain has finished. A
 	 * reserved slot is always published by its writer, so this terminates. */
 	while ((int32_t)(atomic_load_explicit(&wq->done, memory_order_acquire) - target) < 0) {
-		if (!emu_engine_is_async(dev) && eng != NULL)
-			emu_dsa_engine_poll(dev, wq->engine, EMU_DSA_ENGINE_BUDGET);
+		if (!emu_engine_is_async(dev))
+			for (unsigned int e = 0; e < dev->prof.num_engines; e++)
+				emu_dsa_engine_poll(dev, e, EMU_DSA_ENGINE_BUDGET);
 		else
 			rte_pause();
 	}
@@ -147,9 +144,9 @@ emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq)
 void
 emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq)
 {
-	/* The engine (the WQ's only consumer) abandons every descriptor reserved
-	 * before now without completing it; wait until it has passed them. Release:
-	 * the engine must see the mark before it pops those slots. */
+	/* The engines abandon every descriptor reserved before now without
+	 * completing it; wait until they have passed them. Release: an engine
+	 * must see the mark before it pops those slots. */
 	atomic_store_explicit(&wq->abort_before, atomic_load(&wq->tail), memory_order_release);
 	emu_wq_drain(dev, wq);
 }
@@ -228,17 +225,26 @@ emu_dsa_portal_enqcmd(struct emu_dsa *dev, uint16_t w, const void *desc, uint32_
 }
 
 bool
-emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out)
+emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx)
 {
-	uint32_t h = atomic_load_explicit(&wq->head, memory_order_relaxed);
+	uint32_t h = atomic_load_explicit(&wq->head, memory_order_acquire);
 
 	if (wq->seq == NULL)
 		return false;
-	/* Acquire: pairs with wq_publish's release so the descriptor bytes are visible. */
-	if (atomic_load_explicit(&wq->seq[h & wq->mask], memory_order_acquire) != h + 1)
-		return false;
-	memcpy(out, &wq->slots[h & wq->mask], sizeof(*out));
-	/* Release: producers reusing the slot must not overwrite it before our copy. */
-	atomic_store_explicit(&wq->head, h + 1, memory_order_release);
+	/* Several engines take from one WQ: copy the slot, then claim it by
+	 * moving head on. A producer reuses the slot only once head has passed
+	 * it, so a copy made before a successful claim is whole. */
+	for (;;) {
+		/* Acquire: pairs with wq_publish's release so the descriptor bytes are visible. */
+		if (atomic_load_explicit(&wq->seq[h & wq->mask], memory_order_acquire) != h + 1)
+			return false;
+		memcpy(out, &wq->slots[h & wq->mask], sizeof(*out));
+		/* Release: producers reusing the slot must not overwrite it before our copy. */
+		if (atomic_compare_exchange_weak_explicit(&wq->head, &h, h + 1,
+							  memory_order_release,
+							  memory_order_acquire))
+			break;
+	}
+	*idx = h;
 	return true;
 }

@@ -426,7 +426,7 @@ devices_start(void)
 
 			/* The device draws its own freedoms (batch member order)
 			 * from the test's seed too. */
-			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,pri_timeout_ms=60000,"
+			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,engines=2,pri_timeout_ms=60000,"
 				 "seed=%llu", t, p, engines[t], (unsigned long long)opt_seed);
 			id = svart_accel_probe(args);
 			assert_true(id >= 0);
