@@ -58,10 +58,10 @@ file_pages(size_t n)
 }
 
 static int16_t
-dev_start(uint8_t policy, uint16_t hw_entries)
+dev_start_args(uint8_t policy, uint16_t hw_entries, const char *extra)
 {
 	static int n;
-	char args[96];
+	char args[160];
 	struct svart_accel_conf conf = { .nb_queues = 1 };
 	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .mode = SVART_ACCEL_QUEUE_DEDICATED,
 					     .hw_queue = SVART_ACCEL_HWQ_AUTO,
@@ -69,7 +69,8 @@ dev_start(uint8_t policy, uint16_t hw_entries)
 	struct svart_iopf_conf ic = { .mode = SVART_IOPF_MANUAL, .lcore = -1, .numa_node = -1 };
 	int id;
 
-	snprintf(args, sizeof(args), "idxd_emu_regress%d,engine=manual,pri_timeout_ms=60000", n++);
+	snprintf(args, sizeof(args), "idxd_emu_regress%d,engine=manual,pri_timeout_ms=60000%s", n++,
+		 extra);
 	id = svart_accel_probe(args);
 	assert_true(id >= 0);
 	assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
@@ -78,6 +79,12 @@ dev_start(uint8_t policy, uint16_t hw_entries)
 	svart_iopf_stop();
 	assert_int_equal(svart_iopf_start(&ic), 0);
 	return (int16_t)id;
+}
+
+static int16_t
+dev_start(uint8_t policy, uint16_t hw_entries)
+{
+	return dev_start_args(policy, hw_entries, "");
 }
 
 static const uint8_t fixing[] = { SVART_ACCEL_FAULT_BLOCK, SVART_ACCEL_FAULT_RESUME };
@@ -220,6 +227,41 @@ test_resume_returns_credits(void **state)
 	test_dev_close(dev);
 }
 
+/* A FENCE keeps its promise when the burst does not fit one hardware batch:
+ * batches of 2, two engines; op 2 (fenced, alone in the second batch) reads
+ * what op 0 writes, and op 0 waits for a page on engine 0 while engine 1 is
+ * free. Hardware orders a fence only inside its batch, so the PMD must hold
+ * op 2 back until op 0 has completed. */
+static void
+test_fence_across_batches(void **state)
+{
+	int16_t dev = dev_start_args(SVART_ACCEL_FAULT_BLOCK, 0, ",engines=2,max_batch_shift=1");
+	uint8_t *src = file_pages(1), *mid = malloc((size_t)pg), *out = malloc((size_t)pg);
+	struct svart_accel_result r[3];
+
+	(void)state;
+	memset(src, 0x3d, (size_t)pg);
+	memset(mid, 0x11, (size_t)pg);  /* what op 2 must not see */
+	memset(out, 0, (size_t)pg);
+	assert_int_equal(madvise(src, (size_t)pg, MADV_DONTNEED), 0); /* op 0 waits for it */
+	assert_int_equal(svart_sva_invalidate(dev, src, (size_t)pg), 0);
+	assert_true(svart_accel_copy(dev, 0, src, mid, (uint32_t)pg, 0) >= 0);
+	assert_true(svart_accel_nop(dev, 0, 0) >= 0);
+	assert_true(svart_accel_copy(dev, 0, mid, out, (uint32_t)pg,
+				     SVART_ACCEL_OP_FENCE | SVART_ACCEL_OP_SUBMIT) >= 0);
+	/* Both engines step before the fault service answers op 0's page. */
+	assert_int_equal(svart_idxd_emu_poll(dev, 1), 0);
+	assert_int_equal(svart_idxd_emu_poll(dev, 1), 0);
+	assert_int_equal(test_reap(dev, 0, 3, r, true), 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(r[i].status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(out, src, (size_t)pg);
+	munmap(src, (size_t)pg);
+	free(mid);
+	free(out);
+	test_dev_close(dev);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,6 +270,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_compare_offset_after_resume),
 		cmocka_unit_test(test_resume_no_early_success),
 		cmocka_unit_test(test_resume_returns_credits),
+		cmocka_unit_test(test_fence_across_batches),
 	};
 	int rc;
 

@@ -74,7 +74,8 @@ idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
 
 		if (q != NULL)
 			info->mem_queues += sizeof(*q) + (uint64_t)q->nb_desc *
-					    (DSA_DESC_SIZE + 2 * DSA_COMP_SIZE + sizeof(*q->batch_ring));
+					    (DSA_DESC_SIZE + 2 * DSA_COMP_SIZE + sizeof(*q->batch_ring) +
+					     sizeof(*q->burst_end));
 	}
 	return 0;
 }
@@ -191,12 +192,15 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 					 DSA_COMP_ALIGN, d->numa_node);
 	q->batch_ring = rte_zmalloc_socket("idxd_batch", (size_t)conf->nb_desc *
 					   sizeof(*q->batch_ring), 0, d->numa_node);
+	q->burst_end = rte_zmalloc_socket("idxd_burst", (size_t)conf->nb_desc *
+					  sizeof(*q->burst_end), 0, d->numa_node);
 	if (q->desc_ring == NULL || q->op_cr == NULL || q->batch_cr == NULL ||
-	    q->batch_ring == NULL) {
+	    q->batch_ring == NULL || q->burst_end == NULL) {
 		rte_free(q->desc_ring);
 		rte_free(q->op_cr);
 		rte_free(q->batch_cr);
 		rte_free(q->batch_ring);
+		rte_free(q->burst_end);
 		rte_free(q);
 		return -ENOMEM;
 	}
@@ -230,6 +234,7 @@ idxd_queue_release(struct svart_accel_dev *dev, uint16_t queue_id, void *qp)
 	rte_free(q->op_cr);
 	rte_free(q->batch_cr);
 	rte_free(q->batch_ring);
+	rte_free(q->burst_end);
 	rte_free(q);
 }
 

@@ -43,6 +43,9 @@ idxd_queue_reset(struct idxd_queue *q)
 {
 	memset(&q->rs, 0, sizeof(q->rs));
 	memset(&q->rs_cr, 0, sizeof(q->rs_cr));
+	q->fence_hold = false;
+	q->burst_marks = 0;
+	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));
 	q->write_idx = q->submit_idx = q->done_idx = 0;
 	q->batch_tail = q->batch_head = q->credit_idx = 0;
 	q->credits = q->shared ? UINT16_MAX : q->wq_size;
@@ -196,15 +199,69 @@ idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d)
 	return -EBUSY;
 }
 
+/* Offset of the first fenced op in [start, start + n), or n. */
+static inline uint32_t
+idxd_first_fence(const struct idxd_queue *q, uint16_t start, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (q->desc_ring[(uint16_t)(start + i) & q->mask].flags & IDXD_OP_FLAG_FENCE)
+			return i;
+	return n;
+}
+
+static int idxd_submit(void *qp);
+
+/* Bursts queued behind a held fence go to the device one by one later, so
+ * that each keeps its own bounds (a failure in one never abandons a fenced
+ * op of the next): mark the end of the burst [submit_idx, write_idx). */
+static void
+idxd_burst_mark(struct idxd_queue *q)
+{
+	uint16_t last = (uint16_t)(q->write_idx - 1) & q->mask;
+
+	if (q->write_idx != q->submit_idx && !q->burst_end[last]) {
+		q->burst_end[last] = 1;
+		q->burst_marks++;
+	}
+}
+
+/* Offset of the first marked burst end in [start, start + n), or n. */
+static uint32_t
+idxd_first_burst_end(const struct idxd_queue *q, uint16_t start, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (q->burst_end[(uint16_t)(start + i) & q->mask])
+			return i;
+	return n;
+}
+
+/* A fenced op held back by idxd_submit() goes once the ops before it are reaped. */
+static inline void
+idxd_fence_release(struct idxd_queue *q)
+{
+	if (unlikely(q->fence_hold) && q->done_idx == q->submit_idx)
+		idxd_submit(q);
+}
+
 static int
 idxd_submit(void *qp)
 {
 	struct idxd_queue *q = qp;
+	uint16_t burst_batch;
 
 	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
 		return -EPERM;   /* a forked child must not submit into its parent's space */
 	if (unlikely(!q->dev->pasid_live))
 		return -ENOTCONN;
+	if (unlikely(q->fence_hold)) {
+		/* Accepted; goes to the device once the ops before it completed. */
+		if (q->done_idx != q->submit_idx) {
+			idxd_burst_mark(q);
+			return 0;
+		}
+		q->fence_hold = false;
+	}
+	burst_batch = q->batch_tail;
 	while (q->submit_idx != q->write_idx) {
 		uint16_t start = q->submit_idx, slot = start & q->mask;
 		uint32_t n = (uint16_t)(q->write_idx - start);
@@ -217,6 +274,30 @@ idxd_submit(void *qp)
 			n = (uint32_t)q->mask + 1 - slot;
 		if (n > q->max_batch)
 			n = q->max_batch;
+		if (b != burst_batch) {
+			/* A later part of a burst that did not fit one hardware batch.
+			 * Hardware orders a FENCE only inside its batch, so a fenced op
+			 * here goes no earlier than when every op before it has
+			 * completed (been reaped); the ops before the fence go now. */
+			uint32_t f = idxd_first_fence(q, start, n);
+
+			if (f == 0) {
+				if (q->done_idx != start) {
+					q->fence_hold = true;
+					idxd_burst_mark(q);
+					return 0;
+				}
+				burst_batch = b; /* nothing before it is left: a new start */
+			} else if (f < n) {
+				n = f;
+			}
+		}
+		if (unlikely(q->burst_marks != 0)) {
+			uint32_t e = idxd_first_burst_end(q, start, n);
+
+			if (e < n)
+				n = e + 1; /* this piece ends a burst */
+		}
 		if (q->credits == 0) {
 			idxd_reclaim_credits(q);
 			if (q->credits == 0)
@@ -246,6 +327,12 @@ idxd_submit(void *qp)
 		q->batch_ring[bslot].count = (uint16_t)n;
 		q->batch_tail = b + 1;
 		q->submit_idx = start + n;
+		if (unlikely(q->burst_marks != 0) && q->burst_end[(uint16_t)(start + n - 1) & q->mask]) {
+			/* The next op starts a burst of its own. */
+			q->burst_end[(uint16_t)(start + n - 1) & q->mask] = 0;
+			q->burst_marks--;
+			burst_batch = q->batch_tail;
+		}
 		q->credits--;
 		q->stats.submitted += n;
 		q->stats.hw_submits++;
@@ -351,6 +438,7 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 	if (has_error != NULL)
 		*has_error = err;
 	q->stats.completed += n;
+	idxd_fence_release(q);
 	return n;
 }
 
@@ -437,6 +525,7 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 	}
 	if (n > 0 && last_idx != NULL)
 		*last_idx = q->done_idx - 1;
+	idxd_fence_release(q);
 	return n;
 }
 

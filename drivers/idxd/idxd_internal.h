@@ -126,6 +126,9 @@ struct idxd_queue {
 	uint16_t credit_idx;   /**< oldest batch still holding a WQ entry */
 	uint16_t credits;      /**< WQ entries free (dedicated WQ) */
 	bool shared;
+	bool fence_hold;       /**< a fenced op at submit_idx waits for the ops before it */
+	uint16_t burst_marks;  /**< burst ends marked in burst_end[] (while held) */
+	uint8_t *burst_end;    /**< per op slot: last op of a burst queued behind a hold */
 	uint8_t policy;        /**< enum svart_accel_fault_policy (resolved, never DEFAULT) */
 	uint16_t batch_min;
 	uint32_t max_batch;

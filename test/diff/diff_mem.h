@@ -37,6 +37,7 @@ struct tbuf {
 	uint8_t *state;      /**< enum pg_state per page of area */
 	bool file;           /**< MAP_SHARED on a memfd */
 	bool write;          /**< destination of the op */
+	bool borrowed;       /**< another op's buffer (freed and checked by that op) */
 };
 
 /** Page size, set by mem_init(). */

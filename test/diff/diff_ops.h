@@ -29,6 +29,7 @@ struct top {
 	size_t mismatch;          /**< COMPARE*: first difference (len if none) */
 	uint32_t crc;             /**< CRC32C ops: expected value */
 	size_t first_bad;         /**< first byte that can never be made accessible */
+	const struct top *dep;    /**< the earlier op whose destination is this op's source */
 	/* Progress (report policy: the application's own continuation). */
 	uint32_t base;            /**< bytes done by earlier pieces */
 	unsigned int pieces;
@@ -38,6 +39,11 @@ struct top {
 
 /** Build a random op (buffers mapped, contents and page states applied). */
 int top_make(struct top *o, uint64_t *rng, bool fence_ok);
+/** Make copy o read what dep (an earlier op of its burst, which it is fenced
+ * after) writes: o's source becomes dep's destination. */
+void top_depend(struct top *o, const struct top *dep);
+/** True when o can be made to depend on dep (see top_depend). */
+bool top_can_depend(const struct top *o, const struct top *dep);
 /** The op's piece that does bytes [base, end) of it (seed: CRC of the bytes before). */
 void top_piece(const struct top *o, uint32_t base, uint32_t end, struct svart_accel_op *op,
 	       uint32_t seed);

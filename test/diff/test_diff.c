@@ -313,7 +313,7 @@ run_round(bool manual, uint64_t seed, uint64_t ridx)
 	static struct round rd;
 	int pipefd[2] = { -1, -1 }, rc = 0;
 	pid_t child = -1;
-	bool cow = false;
+	bool cow = false, submit_after[BURST_MAX];
 	uint64_t t_end;
 
 	memset(&rd, 0, sizeof(rd));
@@ -323,6 +323,8 @@ run_round(bool manual, uint64_t seed, uint64_t ridx)
 	rd.dev = devs[manual ? 0 : 1][rd.pol];
 	rd.q = (uint16_t)rnd_below(&rd.rng, NB_QUEUES);
 	rd.n = (unsigned int)(1 + rnd_below(&rd.rng, BURST_MAX));
+	for (unsigned int i = 0; i < rd.n; i++)
+		submit_after[i] = i + 1 == rd.n || rnd_below(&rd.rng, 6) == 0;
 	if (getenv("SVART_DIFF_TRACE") != NULL)
 		fprintf(stderr, "round %llu: %s policy, queue %u, %u ops\n", (unsigned long long)ridx,
 			policy_names[rd.pol], rd.q, rd.n);
@@ -335,6 +337,23 @@ run_round(bool manual, uint64_t seed, uint64_t ridx)
 		}
 		for (unsigned int k = 0; k < rd.ops[i].nb; k++)
 			cow |= tbuf_has_cow(&rd.ops[i].b[k]);
+	}
+	/* Data dependencies the fence must order (block and resume policies,
+	 * where the earlier op always completes): a fenced copy reads what an
+	 * earlier op of its burst writes. */
+	for (unsigned int i = 1, first = 0; i < rd.n; i++) {
+		if (submit_after[i - 1])
+			first = i; /* i starts a burst */
+		if (policies[rd.pol] == SVART_ACCEL_FAULT_REPORT || rnd_below(&rd.rng, 2) != 0)
+			continue;
+		for (unsigned int j = i; j-- > first;) {
+			if (top_can_depend(&rd.ops[i], &rd.ops[j])) {
+				top_depend(&rd.ops[i], &rd.ops[j]);
+				if (getenv("SVART_DIFF_TRACE") != NULL)
+					fprintf(stderr, "  op %u reads what op %u writes\n", i, j);
+				break;
+			}
+		}
 	}
 	invalidate_all(&rd); /* the addresses may have held other mappings before */
 	if (cow && pipe(pipefd) == 0) {
@@ -355,7 +374,7 @@ run_round(bool manual, uint64_t seed, uint64_t ridx)
 	for (unsigned int i = 0; i < rd.n && rc == 0; i++) {
 		uint32_t f = rd.ops[i].flags;
 
-		if (i + 1 == rd.n || rnd_below(&rd.rng, 6) == 0)
+		if (submit_after[i])
 			f |= SVART_ACCEL_OP_SUBMIT;
 		rc = push_piece(&rd, i, 0, rd.ops[i].len, rd.ops[i].seed, f);
 		/* The application polls while it is still enqueueing, too. */
@@ -426,7 +445,8 @@ devices_start(void)
 
 			/* The device draws its own freedoms (batch member order)
 			 * from the test's seed too. */
-			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,engines=2,pri_timeout_ms=60000,"
+			snprintf(args, sizeof(args), "idxd_emu_diff%d%u,engine=%s,engines=2,max_batch_shift=4,"
+				 "pri_timeout_ms=60000,"
 				 "seed=%llu", t, p, engines[t], (unsigned long long)opt_seed);
 			id = svart_accel_probe(args);
 			assert_true(id >= 0);
