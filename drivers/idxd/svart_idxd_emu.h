@@ -21,7 +21,8 @@
  *  - pri_alloc=N      outstanding page requests allowed (default 32)
  *  - pri_timeout_ms=N a blocked descriptor gives up after this (default 2000)
  *  - seed=N           seed of the model's freedoms (batch members out of order
- *                     inside a fence segment); 0 = list order (default 1)
+ *                     inside a fence segment, early partial completions);
+ *                     0 = none (default 1)
  */
 
 #include <stdint.h>
