@@ -37,6 +37,8 @@
 #define EMU_DSA_MAX_TOTAL_WQ_SIZE        1024
 #define EMU_DSA_MAX_PRQ_SIZE             65536
 #define EMU_DSA_MAX_PRI_TIMEOUT_MS       600000
+/* Largest WQCAP.wqcfg_size a profile may ask for (64-byte WQCFG entries). */
+#define EMU_WQCFG_SIZE_MAX_ARG           1
 /* Largest transfer shift a profile may ask for (GENCAP field is 5 bits). */
 #define EMU_DSA_MAX_XFER_SHIFT_LIMIT     31
 /* Largest batch shift a profile may ask for (GENCAP field is 4 bits). */

@@ -253,6 +253,30 @@ test_credits(void **state)
 	test_dev_close(dev);
 }
 
+/* The PMD reads the WQCFG stride from WQCAP: with 64-byte entries (a device
+ * reporting wqcfg_size 1, as DSA 2), every WQ of four gets its own
+ * configuration and runs. */
+static void
+test_wqcfg_stride(void **state)
+{
+	int16_t dev = test_dev_start("idxd_emu_stride,engine=manual,wqs=4,wqcfg_size=1", 4,
+				     SVART_ACCEL_QUEUE_DEDICATED, 64);
+	uint8_t src[64], dst[64];
+
+	(void)state;
+	memset(src, 0x2e, sizeof(src));
+	for (uint16_t q = 0; q < 4; q++) {
+		struct svart_accel_result r;
+
+		memset(dst, 0, sizeof(dst));
+		assert_true(svart_accel_copy(dev, q, src, dst, sizeof(src), SVART_ACCEL_OP_SUBMIT) >= 0);
+		assert_int_equal(test_reap(dev, q, 1, &r, true), 1);
+		assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+		assert_memory_equal(dst, src, sizeof(src));
+	}
+	test_dev_close(dev);
+}
+
 static void
 test_stats(void **state)
 {
@@ -310,6 +334,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_credits),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_wqcfg_stride),
 	};
 	int rc;
 

@@ -20,6 +20,7 @@
 #include "dsa_continue.h"
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
+#include "emu_dsa_profile.h"
 #include "test_common.h"
 
 #define WQCFG_BASE 0x400u
@@ -52,7 +53,9 @@ wqcfg(uint16_t wq, uint32_t mode)
 	emu_dsa_mmio_write32(dev, b + 8, mode | DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_PASID_EN |
 			     (TEST_PASID << DSA_WQCFG_PASID_SHIFT) |
 			     (1u << DSA_WQCFG_PRIORITY_SHIFT));
-	emu_dsa_mmio_write32(dev, b + 12, 0);
+	/* The device maxima (a field of 0 would mean 2^0). */
+	emu_dsa_mmio_write32(dev, b + 12, EMU_DSA_DEFAULT_MAX_XFER_SHIFT |
+			     (EMU_DSA_DEFAULT_MAX_BATCH_SHIFT << DSA_WQCFG_MAX_BATCH_SHIFT));
 }
 
 /* n pages of a memfd: data written now survives MADV_DONTNEED, so a page can

@@ -25,6 +25,11 @@
 #define SWQ_SIZE 8
 #define SWQ_THRESHOLD 4
 #define TEST_PASID 0x42
+/* WQCFG limits: the device maxima of the default profile (2^31 bytes, 2^10
+ * descriptors). A field of 0 would mean 2^0. */
+#define LIMITS_MAX (31u | (10u << DSA_WQCFG_MAX_BATCH_SHIFT))
+/* Operand of the bitmask WQ commands (disable, drain, abort, reset) for WQ w < 16. */
+#define WQBIT(w) (1u << (w))
 
 static struct emu_dsa *dev;
 static struct dsa_completion_record cr __attribute__((aligned(64)));
@@ -533,14 +538,14 @@ test_drain(void **state)
 	memset(&cr, 0, sizeof(cr));
 	d = mk(DSA_OPCODE_NOOP, 0);
 	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
-	assert_int_equal(cmd(DSA_CMD_ABORT_WQ, WQ_DED), DSA_CMDSTS_OK);
+	assert_int_equal(cmd(DSA_CMD_ABORT_WQ, WQBIT(WQ_DED)), DSA_CMDSTS_OK);
 	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 0);
 	assert_int_equal(cr.status, 0);
 	/* The DRAIN_WQ command waits for submitted work (engine stepped inline). */
 	d = mk(DSA_OPCODE_NOOP, 0);
 	memset(&cr, 0, sizeof(cr));
 	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
-	assert_int_equal(cmd(DSA_CMD_DRAIN_WQ, WQ_DED), DSA_CMDSTS_OK);
+	assert_int_equal(cmd(DSA_CMD_DRAIN_WQ, WQBIT(WQ_DED)), DSA_CMDSTS_OK);
 	assert_int_equal(cr.status, DSA_COMP_SUCCESS);
 }
 
@@ -622,12 +627,37 @@ test_commands(void **state)
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_WQ_SIZE);  /* threshold > size */
 	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0x1f);
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_OK);      /* 31 = device max */
-	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQ_OFF), DSA_CMDSTS_OK);
-	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQ_OFF), DSA_CMDSTS_WQ_NOT_ENABLED);
+	/* Bitmask operands: an empty mask and a WQ past the last are refused; the
+	 * mask names exactly the WQs the command touches (the index 3 would name
+	 * WQs 0 and 1). */
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, 0), DSA_CMDSTS_INVAL_WQIDX);
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(4)), DSA_CMDSTS_INVAL_WQIDX);
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, 1u << DSA_CMD_WQ_BLOCK_SHIFT | 1u),
+			 DSA_CMDSTS_INVAL_WQIDX);                               /* WQ 16 */
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_OK);
+	assert_int_equal(emu_dsa_mmio_read32(dev, WQCFG_BASE + WQ_DED * DSA_WQCFG_SIZE +
+					     DSA_WQCFG_DW_STATE * 4) >> DSA_WQCFG_STATE_SHIFT,
+			 DSA_WQ_STATE_ENABLED);
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_WQ_NOT_ENABLED);
+	/* Limits of 0 mean 2^0: one byte, one descriptor. */
+	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0);
+	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_OK);
+	{
+		uint8_t a[2] = { 1, 2 }, b2[2];
+		struct dsa_hw_desc d = mk(DSA_OPCODE_MEMMOVE, 0);
+
+		d.src_addr = (uint64_t)(uintptr_t)a;
+		d.dst_addr = (uint64_t)(uintptr_t)b2;
+		d.xfer_size = 2;
+		assert_int_equal(run_on(WQ_OFF, &d), DSA_COMP_XFER_ERANGE);
+		d.xfer_size = 1;
+		assert_int_equal(run_on(WQ_OFF, &d), DSA_COMP_SUCCESS);
+	}
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_OK);
 	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED,
 	      11u << DSA_WQCFG_MAX_BATCH_SHIFT);
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_MAX_BATCH_SIZE);
-	assert_int_equal(cmd(DSA_CMD_RESET_WQ, WQ_OFF), DSA_CMDSTS_OK);
+	assert_int_equal(cmd(DSA_CMD_RESET_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_OK);
 	/* WQCFG of an enabled WQ is read-only. */
 	wqcfg(WQ_DED, 1, 0, 0, 0);
 	assert_int_equal(emu_dsa_mmio_read32(dev, WQCFG_BASE + WQ_DED * DSA_WQCFG_SIZE), DED_SIZE);
@@ -659,8 +689,8 @@ setup(void **state)
 		return -1;
 	wqcfg(WQ_DED, DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_BOF_EN |
 	      DSA_WQCFG_PASID_EN | (TEST_PASID << DSA_WQCFG_PASID_SHIFT) |
-	      (1u << DSA_WQCFG_PRIORITY_SHIFT), 0);
-	wqcfg(WQ_SWQ, SWQ_SIZE, SWQ_THRESHOLD, 1u << DSA_WQCFG_PRIORITY_SHIFT, 0);
+	      (1u << DSA_WQCFG_PRIORITY_SHIFT), LIMITS_MAX);
+	wqcfg(WQ_SWQ, SWQ_SIZE, SWQ_THRESHOLD, 1u << DSA_WQCFG_PRIORITY_SHIFT, LIMITS_MAX);
 	wqcfg(WQ_SMALLX, 4, 0, DSA_WQCFG_MODE_DEDICATED | (1u << DSA_WQCFG_PRIORITY_SHIFT),
 	      12 | (2u << DSA_WQCFG_MAX_BATCH_SHIFT));
 	if (cmd(DSA_CMD_ENABLE_WQ, WQ_DED) || cmd(DSA_CMD_ENABLE_WQ, WQ_SWQ) ||

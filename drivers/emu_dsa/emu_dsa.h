@@ -62,6 +62,7 @@ struct emu_dsa_profile {
 	uint32_t prq_size;        /**< IOMMU page request queue entries */
 	uint32_t pri_alloc;       /**< PRI outstanding-request allocation */
 	uint32_t pri_timeout_ms;  /**< a parked descriptor gives up after this */
+	uint8_t wqcfg_size;       /**< WQCAP.wqcfg_size: WQCFG stride 32 << n bytes (0 or 1) */
 	uint64_t seed;            /**< the model's freedoms (batch member order) are drawn
 				   *   from this seed; 0 = none (list order) */
 };

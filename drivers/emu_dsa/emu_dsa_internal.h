@@ -27,7 +27,10 @@ extern int emu_dsa_logtype;
 /* BAR0 offset of the WQCFG table (TABLE_OFFSET reports it in 0x100 units). */
 #define EMU_GRPCFG_TABLE_OFF 0x300u
 #define EMU_WQCFG_TABLE_OFF 0x400u
-#define EMU_BAR0_SIZE (EMU_WQCFG_TABLE_OFF + EMU_DSA_MAX_WQS * DSA_WQCFG_SIZE)
+/* Largest WQCAP.wqcfg_size the model offers (a 64-byte WQCFG, as DSA 2). */
+#define EMU_WQCFG_SIZE_MAX EMU_WQCFG_SIZE_MAX_ARG
+#define EMU_BAR0_SIZE (EMU_WQCFG_TABLE_OFF + \
+		       EMU_DSA_MAX_WQS * (DSA_WQCFG_SIZE << EMU_WQCFG_SIZE_MAX))
 
 /**
  * One work queue. The ring is the WQ's storage: producers (portal writes)

@@ -63,6 +63,7 @@ emu_regs_init(struct emu_dsa *dev)
 		dev->gencap |= DSA_GENCAP_BOF;
 	dev->wqcap = (uint64_t)p->total_wq_size |
 		     ((uint64_t)p->num_wqs << DSA_WQCAP_NUM_WQS_SHIFT) |
+		     ((uint64_t)p->wqcfg_size << DSA_WQCAP_WQCFG_SIZE_SHIFT) |
 		     DSA_WQCAP_PRIORITY | DSA_WQCAP_OCCUPANCY;
 	if (p->dedicated_mode)
 		dev->wqcap |= DSA_WQCAP_DEDICATED_MODE;
@@ -86,7 +87,8 @@ profile_check(const struct emu_dsa_profile *p)
 	    p->total_wq_size == 0 || p->total_wq_size > EMU_DSA_MAX_TOTAL_WQ_SIZE ||
 	    p->max_xfer_shift > EMU_DSA_MAX_XFER_SHIFT_LIMIT ||
 	    p->max_batch_shift < 1 || p->max_batch_shift > EMU_DSA_MAX_BATCH_SHIFT_LIMIT ||
-	    (!p->dedicated_mode && !p->shared_mode) || p->prq_size == 0 || p->pri_alloc == 0)
+	    (!p->dedicated_mode && !p->shared_mode) || p->prq_size == 0 || p->pri_alloc == 0 ||
+	    p->wqcfg_size > EMU_WQCFG_SIZE_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -183,16 +185,24 @@ emu_swerr_record(struct emu_dsa *dev, uint8_t code, int wq, const struct dsa_hw_
 	EMU_LOG(DEBUG, "%s: software error 0x%x on wq %d", dev->name, code, wq);
 }
 
+/* WQCFG entry stride, from WQCAP.wqcfg_size. */
+static uint32_t
+wqcfg_stride(const struct emu_dsa *dev)
+{
+	return 1u << (dev->prof.wqcfg_size + DSA_WQCFG_MIN_SHIFT);
+}
+
 static uint32_t
 wqcfg_read(struct emu_dsa *dev, uint32_t off)
 {
 	uint32_t rel = off - EMU_WQCFG_TABLE_OFF;
-	uint16_t w = rel / DSA_WQCFG_SIZE;
-	uint32_t dw = (rel % DSA_WQCFG_SIZE) / sizeof(uint32_t);
+	uint16_t w = rel / wqcfg_stride(dev);
+	uint32_t dw = (rel % wqcfg_stride(dev)) / sizeof(uint32_t);
 	struct emu_wq *wq = &dev->wq[w];
 	uint32_t v;
 
-	if (w >= dev->prof.num_wqs)
+	/* Past the DSA 1.0 fields (op_config of a larger entry) reads 0. */
+	if (w >= dev->prof.num_wqs || dw >= DSA_WQCFG_DWORDS)
 		return 0;
 	v = wq->cfg[dw];
 	if (dw == DSA_WQCFG_DW_STATE)
@@ -276,23 +286,48 @@ cmd_disable_device(struct emu_dsa *dev)
 	return DSA_CMDSTS_OK;
 }
 
+/* One of the bitmask WQ commands (disable, drain, abort, reset) on one WQ. */
+static uint32_t cmd_wq_one(struct emu_dsa *dev, uint32_t cmd, struct emu_wq *wq);
+
+/* WQ commands. Enable takes a WQ index; disable, drain, abort and reset take
+ * a bitmask of 16 WQs and the 16-WQ block (registers.h, device.c). */
 static uint32_t
 cmd_wq(struct emu_dsa *dev, uint32_t cmd, uint32_t operand)
 {
+	uint32_t mask = operand & ((1u << DSA_CMD_WQ_MASK_BITS) - 1), rc = DSA_CMDSTS_OK;
+	uint32_t base = ((operand >> DSA_CMD_WQ_BLOCK_SHIFT) & DSA_CMD_WQ_BLOCK_MASK) *
+			DSA_CMD_WQ_MASK_BITS;
 	struct emu_wq *wq;
-	bool enabled;
 
-	if (operand >= dev->prof.num_wqs)
-		return DSA_CMDSTS_INVAL_WQIDX;
-	wq = &dev->wq[operand];
-	enabled = atomic_load(&wq->state) == DSA_WQ_STATE_ENABLED;
-	switch (cmd) {
-	case DSA_CMD_ENABLE_WQ:
+	if (cmd == DSA_CMD_ENABLE_WQ) {
+		if (operand >= dev->prof.num_wqs)
+			return DSA_CMDSTS_INVAL_WQIDX;
+		wq = &dev->wq[operand];
 		if (dev->gensts != DSA_DEV_STATE_ENABLED)
 			return DSA_CMDSTS_DEV_NOT_ENABLED;
-		if (enabled)
+		if (atomic_load(&wq->state) == DSA_WQ_STATE_ENABLED)
 			return DSA_CMDSTS_WQ_ENABLED;
 		return (uint32_t)emu_wq_enable(dev, wq);
+	}
+	if (mask == 0 || base + (32u - (uint32_t)__builtin_clz(mask)) > dev->prof.num_wqs)
+		return DSA_CMDSTS_INVAL_WQIDX;
+	for (uint32_t b = 0; b < DSA_CMD_WQ_MASK_BITS; b++) {
+		if ((mask >> b) & 1) {
+			uint32_t r = cmd_wq_one(dev, cmd, &dev->wq[base + b]);
+
+			if (rc == DSA_CMDSTS_OK)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
+static uint32_t
+cmd_wq_one(struct emu_dsa *dev, uint32_t cmd, struct emu_wq *wq)
+{
+	bool enabled = atomic_load(&wq->state) == DSA_WQ_STATE_ENABLED;
+
+	switch (cmd) {
 	case DSA_CMD_DISABLE_WQ:
 		if (!enabled)
 			return DSA_CMDSTS_WQ_NOT_ENABLED;
@@ -362,11 +397,11 @@ static void
 wqcfg_write(struct emu_dsa *dev, uint32_t off, uint32_t val)
 {
 	uint32_t rel = off - EMU_WQCFG_TABLE_OFF;
-	uint16_t w = rel / DSA_WQCFG_SIZE;
-	uint32_t dw = (rel % DSA_WQCFG_SIZE) / sizeof(uint32_t);
+	uint16_t w = rel / wqcfg_stride(dev);
+	uint32_t dw = (rel % wqcfg_stride(dev)) / sizeof(uint32_t);
 
 	/* WQCFG is writable only while the WQ is disabled, and the state dword never. */
-	if (w >= dev->prof.num_wqs || dw == DSA_WQCFG_DW_STATE ||
+	if (w >= dev->prof.num_wqs || dw >= DSA_WQCFG_DWORDS || dw == DSA_WQCFG_DW_STATE ||
 	    atomic_load(&dev->wq[w].state) == DSA_WQ_STATE_ENABLED)
 		return;
 	dev->wq[w].cfg[dw] = val;

@@ -107,9 +107,11 @@ wq_enable_locked(struct emu_dsa *dev, struct emu_wq *wq)
 	wq->pasid = (mode >> DSA_WQCFG_PASID_SHIFT) & DSA_PASID_MAX;
 	wq->pasid_en = mode & DSA_WQCFG_PASID_EN;
 	wq->priv = mode & DSA_WQCFG_PRIV;
-	/* A zero limit field means "use the device maximum". */
-	wq->max_xfer = 1ull << (xfer_shift ? xfer_shift : dev->prof.max_xfer_shift);
-	wq->max_batch = 1u << (batch_shift ? batch_shift : dev->prof.max_batch_shift);
+	/* The limits are powers of two: a field of 0 means 2^0 (one byte, one
+	 * descriptor), not "the device maximum" (kernel device.c writes
+	 * ilog2(max_xfer_bytes), idxd_wq_load_config reads 1 << shift). */
+	wq->max_xfer = 1ull << xfer_shift;
+	wq->max_batch = 1u << batch_shift;
 	/* Release: the engine and portal writers read the latched config after seeing ENABLED. */
 	atomic_store_explicit(&wq->state, DSA_WQ_STATE_ENABLED, memory_order_release);
 	return DSA_CMDSTS_OK;

@@ -22,6 +22,15 @@ rd64(const struct idxd_dev *d, uint32_t off)
 	return d->tp->reg_read64(d->hw, off);
 }
 
+/* Operand of the WQ commands that take a bitmask (disable, drain, abort,
+ * reset WQ): the WQ's bit in its block of 16, and the block. */
+static uint32_t
+idxd_wq_operand(uint16_t w)
+{
+	return (1u << (w % DSA_CMD_WQ_MASK_BITS)) |
+	       ((uint32_t)(w / DSA_CMD_WQ_MASK_BITS) << DSA_CMD_WQ_BLOCK_SHIFT);
+}
+
 /* Run a device command and wait for CMDSTS. Returns the CMDSTS error code. */
 static uint32_t
 idxd_cmd(struct idxd_dev *d, uint32_t cmd, uint32_t operand)
@@ -254,7 +263,7 @@ static void
 idxd_wqcfg_program(struct idxd_dev *d, uint16_t w)
 {
 	const struct idxd_wq_plan *p = &d->wq[w];
-	uint32_t base = d->wqcfg_off + w * DSA_WQCFG_SIZE;
+	uint32_t base = d->wqcfg_off + w * d->wqcfg_stride;
 	uint32_t mode = ((uint32_t)p->priority << DSA_WQCFG_PRIORITY_SHIFT);
 
 	if (!p->shared)
@@ -301,7 +310,7 @@ idxd_stop(struct svart_accel_dev *dev)
 		if (!d->wq[w].enabled || d->wq[w].fixed)
 			continue;
 		/* DISABLE_WQ drains: ops already submitted finish first. */
-		err = idxd_cmd(d, DSA_CMD_DISABLE_WQ, w);
+		err = idxd_cmd(d, DSA_CMD_DISABLE_WQ, idxd_wq_operand(w));
 		if (err != DSA_CMDSTS_OK) {
 			IDXD_LOG(ERR, "%s: disabling WQ %u failed, CMDSTS error 0x%x", dev->name, w, err);
 			rc = -EIO;
@@ -526,6 +535,8 @@ idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void
 	d->wqcfg_off = (uint32_t)((table >> DSA_TABLE_WQCFG_SHIFT) & DSA_TABLE_WQCFG_MASK) *
 		       DSA_TABLE_OFFSET_UNIT;
 	d->grpcfg_off = (uint32_t)(table & DSA_TABLE_GRPCFG_MASK) * DSA_TABLE_OFFSET_UNIT;
+	d->wqcfg_stride = 1u << (((d->wqcap >> DSA_WQCAP_WQCFG_SIZE_SHIFT) &
+				  DSA_WQCAP_WQCFG_SIZE_MASK) + DSA_WQCFG_MIN_SHIFT);
 	d->num_engines = (uint8_t)(rd64(d, DSA_REG_ENGCAP) & DSA_ENGCAP_NUM_ENGINES_MASK);
 	d->num_wqs = (d->wqcap >> DSA_WQCAP_NUM_WQS_SHIFT) & DSA_WQCAP_NUM_WQS_MASK;
 	d->total_wq_size = d->wqcap & DSA_WQCAP_TOTAL_SIZE_MASK;

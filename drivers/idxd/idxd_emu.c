@@ -187,7 +187,7 @@ static const struct idxd_transport idxd_emu_transport = {
 
 static const char *const idxd_emu_keys[] = {
 	"wqs", "wq_entries", "engines", "max_xfer_shift", "max_batch_shift", "modes", "engine",
-	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", "seed", NULL
+	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", "seed", "wqcfg_size", NULL
 };
 
 struct kv_uint {
@@ -237,7 +237,7 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	unsigned long xs = p->max_xfer_shift, bs = p->max_batch_shift;
 	unsigned long lcore = RTE_MAX_LCORE, bmin = IDXD_EMU_DEFAULT_BATCH_MIN;
 	unsigned long prq = p->prq_size, alloc = p->pri_alloc, tmo = p->pri_timeout_ms;
-	unsigned long seed = (unsigned long)p->seed;
+	unsigned long seed = (unsigned long)p->seed, wqcfg = p->wqcfg_size;
 	const char *modes = NULL, *engine = NULL;
 
 	if (kv_uint(kv, "wqs", EMU_DSA_MAX_WQS, &wqs) || kv_uint(kv, "wq_entries",
@@ -249,7 +249,8 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	    kv_uint(kv, "prq_size", EMU_DSA_MAX_PRQ_SIZE, &prq) ||
 	    kv_uint(kv, "pri_alloc", EMU_PRG_COUNT, &alloc) ||
 	    kv_uint(kv, "pri_timeout_ms", EMU_DSA_MAX_PRI_TIMEOUT_MS, &tmo) ||
-	    kv_uint(kv, "seed", ULONG_MAX, &seed))
+	    kv_uint(kv, "seed", ULONG_MAX, &seed) ||
+	    kv_uint(kv, "wqcfg_size", EMU_WQCFG_SIZE_MAX_ARG, &wqcfg))
 		return -EINVAL;
 	if (kv != NULL) {
 		rte_kvargs_process(kv, "modes", idxd_kv_str, &modes);
@@ -285,6 +286,7 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 	p->pri_alloc = (uint32_t)alloc;
 	p->pri_timeout_ms = (uint32_t)tmo;
 	p->seed = seed;
+	p->wqcfg_size = (uint8_t)wqcfg;
 	*batch_min = (uint16_t)bmin;
 	return 0;
 }

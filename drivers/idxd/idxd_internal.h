@@ -91,6 +91,7 @@ struct idxd_dev {
 	uint64_t gencap, wqcap;
 	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
 	uint32_t wqcfg_off;
+	uint32_t wqcfg_stride; /**< bytes per WQCFG entry (from WQCAP.wqcfg_size) */
 	uint32_t grpcfg_off;
 	uint8_t num_engines;
 	uint16_t num_wqs;

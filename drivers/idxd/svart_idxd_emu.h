@@ -23,6 +23,7 @@
  *  - seed=N           seed of the model's freedoms (batch members out of order
  *                     inside a fence segment, early partial completions);
  *                     0 = none (default 1)
+ *  - wqcfg_size=N     WQCAP.wqcfg_size: WQCFG entries of 32 << N bytes (0..1, default 0)
  */
 
 #include <stdint.h>

@@ -124,6 +124,10 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_WQCAP_NUM_WQS_SHIFT     16
 #define DSA_WQCAP_NUM_WQS_MASK      0xffull
 #define DSA_WQCAP_WQCFG_SIZE_SHIFT  24
+#define DSA_WQCAP_WQCFG_SIZE_MASK   0xfu
+/* WQCFG stride: 1 << (WQCAP.wqcfg_size + 5) bytes (kernel init.c idxd_read_caps,
+ * IDXD_WQCFG_MIN; DPDK idxd_pci.c: wq_idx << (5 + wq_cfg_sz)). */
+#define DSA_WQCFG_MIN_SHIFT         5
 #define DSA_WQCAP_SHARED_MODE       (1ull << 48)
 #define DSA_WQCAP_DEDICATED_MODE    (1ull << 49)
 #define DSA_WQCAP_ATS               (1ull << 50)
@@ -173,6 +177,12 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_CMD_RESET_WQ            10u
 #define DSA_CMD_DRAIN_PASID         11u
 #define DSA_CMD_ABORT_PASID         12u
+/* WQ commands 7-10 (disable, drain, abort, reset WQ) take a 16-WQ bitmask in
+ * operand bits 15:0 and the 16-WQ block in bits 19:16 (kernel device.c
+ * idxd_wq_disable: BIT(id % 16) | ((id / 16) << 16)); enable WQ takes the index. */
+#define DSA_CMD_WQ_MASK_BITS        16u
+#define DSA_CMD_WQ_BLOCK_SHIFT      16u
+#define DSA_CMD_WQ_BLOCK_MASK       0xfu
 
 /* CMDSTS: bits 0-7 error, 8-23 result, 31 active */
 #define DSA_CMDSTS_ERR_MASK         0xffu
@@ -183,6 +193,9 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_CMDSTS_HW_ERR           0x03u
 #define DSA_CMDSTS_DEV_ENABLED      0x10u
 #define DSA_CMDSTS_CONFIG           0x11u
+#define DSA_CMDSTS_BUSMASTER_EN     0x12u  /**< enable device without PCI bus mastering */
+#define DSA_CMDSTS_PASID_INVAL      0x13u
+#define DSA_CMDSTS_WQ_SIZE_ERANGE   0x14u
 #define DSA_CMDSTS_GRP_CONFIG       0x15u  /**< a WQ's group has no engine */
 #define DSA_CMDSTS_DEV_NOT_ENABLED  0x20u
 #define DSA_CMDSTS_WQ_ENABLED       0x21u
