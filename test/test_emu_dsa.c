@@ -194,14 +194,38 @@ test_reserved_fields(void **state)
 	assert_int_equal(run(&d), DSA_COMP_NOZERO_RESERVE);
 }
 
+/* PASID identity: a dedicated WQ takes PASID and privilege from WQCFG and
+ * ignores the descriptor's; without PASID enable nothing translates to the
+ * process: the descriptor is dropped with TRANSLATION_FAIL in SWERR. */
 static void
-test_privilege(void **state)
+test_pasid_identity(void **state)
 {
-	struct dsa_hw_desc d = mk(DSA_OPCODE_NOOP, 0);
+	uint8_t buf[64];
+	struct dsa_hw_desc d = mk(DSA_OPCODE_MEMFILL, 0);
+	uint64_t sw;
 
 	(void)state;
 	d.priv = 1;
-	assert_int_equal(run(&d), DSA_COMP_PRIV_BAD);
+	d.pasid = TEST_PASID + 1; /* not bound: ignored */
+	d.dst_addr = (uint64_t)(uintptr_t)buf;
+	d.xfer_size = sizeof(buf);
+	d.pattern = 0x7777777777777777ull;
+	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
+	assert_int_equal(buf[63], 0x77);
+	/* WQ_OFF: dedicated, no PASID. */
+	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, LIMITS_MAX);
+	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_OK);
+	d.pasid = TEST_PASID; /* bound, but the WQ sends none */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(run_on(WQ_OFF, &d), 0); /* no record */
+	assert_int_equal(buf[0], 0);
+	sw = emu_dsa_mmio_read64(dev, DSA_REG_SWERR);
+	assert_true(sw & DSA_SWERR_VALID);
+	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK,
+			 DSA_COMP_TRANSLATION_FAIL);
+	swerr_clear();
+	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_OK);
+	assert_int_equal(cmd(DSA_CMD_RESET_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_OK);
 }
 
 static void
@@ -640,7 +664,8 @@ test_commands(void **state)
 			 DSA_WQ_STATE_ENABLED);
 	assert_int_equal(cmd(DSA_CMD_DISABLE_WQ, WQBIT(WQ_OFF)), DSA_CMDSTS_WQ_NOT_ENABLED);
 	/* Limits of 0 mean 2^0: one byte, one descriptor. */
-	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED, 0);
+	wqcfg(WQ_OFF, 4, 0, 1u << DSA_WQCFG_PRIORITY_SHIFT | DSA_WQCFG_MODE_DEDICATED |
+	      DSA_WQCFG_PASID_EN | (TEST_PASID << DSA_WQCFG_PASID_SHIFT), 0);
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_OK);
 	{
 		uint8_t a[2] = { 1, 2 }, b2[2];
@@ -691,7 +716,8 @@ setup(void **state)
 	      DSA_WQCFG_PASID_EN | (TEST_PASID << DSA_WQCFG_PASID_SHIFT) |
 	      (1u << DSA_WQCFG_PRIORITY_SHIFT), LIMITS_MAX);
 	wqcfg(WQ_SWQ, SWQ_SIZE, SWQ_THRESHOLD, 1u << DSA_WQCFG_PRIORITY_SHIFT, LIMITS_MAX);
-	wqcfg(WQ_SMALLX, 4, 0, DSA_WQCFG_MODE_DEDICATED | (1u << DSA_WQCFG_PRIORITY_SHIFT),
+	wqcfg(WQ_SMALLX, 4, 0, DSA_WQCFG_MODE_DEDICATED | (1u << DSA_WQCFG_PRIORITY_SHIFT) |
+	      DSA_WQCFG_PASID_EN | (TEST_PASID << DSA_WQCFG_PASID_SHIFT),
 	      12 | (2u << DSA_WQCFG_MAX_BATCH_SHIFT));
 	if (cmd(DSA_CMD_ENABLE_WQ, WQ_DED) || cmd(DSA_CMD_ENABLE_WQ, WQ_SWQ) ||
 	    cmd(DSA_CMD_ENABLE_WQ, WQ_SMALLX))
@@ -715,7 +741,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_opcode),
 		cmocka_unit_test(test_invalid_flags),
 		cmocka_unit_test(test_reserved_fields),
-		cmocka_unit_test(test_privilege),
+		cmocka_unit_test(test_pasid_identity),
 		cmocka_unit_test(test_transfer_size),
 		cmocka_unit_test(test_batch_member_order),
 		cmocka_unit_test(test_batch_errors),

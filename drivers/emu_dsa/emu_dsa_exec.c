@@ -138,7 +138,10 @@ validate_common(const struct exec_ctx *c, const struct dsa_hw_desc *d, struct ex
 		o->op_specific = invalid;
 		return false;
 	}
-	if (d->priv && !c->wq->priv) {
+	/* A dedicated WQ supplies the privilege (WQCFG) and ignores the
+	 * descriptor's bit; a shared WQ takes it from the descriptor (ENQCMD
+	 * clears it, ENQCMDS may set it). */
+	if (!c->wq->dedicated && d->priv && !c->wq->priv) {
 		o->status = DSA_COMP_PRIV_BAD;
 		return false;
 	}
@@ -915,7 +918,6 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	struct exec_ctx c;
 	struct exec_out o;
 	struct dsa_completion_record cr;
-	bool use_pasid = wq->dedicated ? wq->pasid_en : true;
 
 	memset(st, 0, offsetof(struct emu_exec_state, top));
 	st->active = true;
@@ -923,13 +925,18 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	st->top = *d;
 	st->cur = *d;
 	memset(&st->prog, 0, sizeof(st->prog));
-	/* A dedicated WQ with PASID enabled substitutes its configured PASID. */
-	st->pasid = (wq->dedicated && wq->pasid_en) ? wq->pasid : d->pasid;
+	/* PASID identity. A dedicated WQ supplies the PASID from WQCFG and
+	 * ignores the descriptor's field; without PASID enable its requests carry
+	 * no PASID, and nothing translates to the process (SVA only: the model
+	 * has no PASID-less address space), as for an unbound PASID. A shared WQ
+	 * takes the PASID ENQCMD put in the descriptor (the submitter's). */
+	st->pasid = wq->dedicated ? wq->pasid : d->pasid;
 	c = st_ctx(eng);
 	emu_atc_sync(eng->atc);
 	if (!cr_addr_ok(&c, d))
 		return st_end(eng, true);
-	if (use_pasid && !emu_iommu_pasid_valid(eng->dev->iommu, st->pasid)) {
+	if ((wq->dedicated && !wq->pasid_en) ||
+	    !emu_iommu_pasid_valid(eng->dev->iommu, st->pasid)) {
 		/* No address space to translate in, not even for the record. */
 		emu_swerr_record(eng->dev, DSA_COMP_TRANSLATION_FAIL, wq->id, d, false, 0, false);
 		return st_end(eng, true);
