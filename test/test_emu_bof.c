@@ -384,6 +384,50 @@ test_engines_share_wq(void **state)
 	munmap(dst, (size_t)pg);
 }
 
+/* A batch whose descriptor list runs into a page it cannot read: without
+ * block-on-fault the members before that page run and the batch ends with
+ * BATCH_PAGE_FAULT (0x06) at the first member it could not read; with
+ * block-on-fault the device asks for the page and runs them all. */
+#define LIST_MEMBERS 80
+static void
+test_batch_list_page_fault(void **state)
+{
+	size_t per_page = (size_t)pg / DSA_DESC_SIZE;
+	uint8_t *lst = file_pages(2), *out = malloc(LIST_MEMBERS);
+	struct dsa_hw_desc *m = (struct dsa_hw_desc *)lst, d;
+
+	(void)state;
+	for (int bof = 0; bof < 2; bof++) {
+		memset(out, 0, LIST_MEMBERS);
+		for (int i = 0; i < LIST_MEMBERS; i++) {
+			memset(&m[i], 0, sizeof(m[i]));
+			m[i].opcode = DSA_OPCODE_MEMFILL;
+			m[i].dst_addr = (uint64_t)(uintptr_t)(out + i);
+			m[i].xfer_size = 1;
+			m[i].pattern = (uint64_t)i + 1;
+		}
+		drop(lst + pg, (size_t)pg); /* members 64.. are not present */
+		memset(&d, 0, sizeof(d));
+		d.opcode = DSA_OPCODE_BATCH;
+		d.desc_list_addr = (uint64_t)(uintptr_t)lst;
+		d.desc_count = LIST_MEMBERS;
+		if (bof) {
+			assert_int_equal(run(WQ_BOF, &d), DSA_COMP_SUCCESS);
+			assert_int_equal(cr.bytes_completed, LIST_MEMBERS);
+			for (int i = 0; i < LIST_MEMBERS; i++)
+				assert_int_equal(out[i], i + 1);
+		} else {
+			assert_int_equal(run(WQ_NOBOF, &d), DSA_COMP_BATCH_PAGE_FAULT);
+			assert_int_equal(cr.bytes_completed, per_page);
+			assert_int_equal(cr.fault_addr, (uint64_t)(uintptr_t)(lst + pg));
+			for (int i = 0; i < LIST_MEMBERS; i++)
+				assert_int_equal(out[i], (size_t)i < per_page ? i + 1 : 0);
+		}
+	}
+	free(out);
+	munmap(lst, 2 * (size_t)pg);
+}
+
 static int
 setup(void **state)
 {
@@ -428,6 +472,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_pattern_phase),
 		cmocka_unit_test(test_early_stop),
 		cmocka_unit_test(test_engines_share_wq),
+		cmocka_unit_test(test_batch_list_page_fault),
 	};
 	int rc;
 

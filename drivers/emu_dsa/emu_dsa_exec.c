@@ -695,6 +695,15 @@ batch_finish(struct emu_engine *eng)
 
 	memset(&cr, 0, sizeof(cr));
 	cr.status = st->batch_failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
+	if (st->list_short && st->pos == st->nb_members) {
+		/* The members before the unreadable part of the list ran; the
+		 * batch ends at the first member it could not read. result says
+		 * whether one of those that ran failed (kernel irq.c sets it for
+		 * a batch failure as well). */
+		cr.status = DSA_COMP_BATCH_PAGE_FAULT;
+		cr.fault_addr = st->list_fault;
+		cr.result = st->batch_failed ? 1 : 0;
+	}
 	/* Descriptors completed: every member before the point the batch stopped
 	 * at (members run out of order only inside a fence segment). */
 	cr.bytes_completed = st->pos;
@@ -786,7 +795,7 @@ st_run(struct emu_engine *eng)
 		cr_store(&c, &st->top, &cr);
 		return true;
 	}
-	for (; st->pos < st->top.desc_count; st->pos++) {
+	for (; st->pos < st->nb_members; st->pos++) {
 		const struct dsa_hw_desc *m;
 
 		st->member = eng->order[st->pos];
@@ -911,6 +920,41 @@ st_end(struct emu_engine *eng, bool done)
 	return true;
 }
 
+/* Read the batch's descriptor list into the engine. A list that is not
+ * readable to the end: with block-on-fault (batch descriptor and WQ) and
+ * may_block, the engine waits for the page (false); otherwise the members
+ * before the unreadable part are taken and the batch will end with
+ * BATCH_PAGE_FAULT at the first member it could not read. */
+static bool
+batch_list_read(struct emu_engine *eng, const struct exec_ctx *c, bool may_block)
+{
+	struct emu_exec_state *st = &eng->st;
+	const struct dsa_hw_desc *d = &st->top;
+	uint64_t list = d->desc_list_addr, bytes = (uint64_t)d->desc_count * DSA_DESC_SIZE;
+	uint64_t ok = acc(c, list, bytes, false);
+
+	if (ok < bytes && may_block && (d->flags & IDXD_OP_FLAG_BOF) && c->wq->bof) {
+		struct exec_out o = { .fault_addr = list + ok, .fault_left = bytes - ok };
+
+		st->list_wait = true;
+		st->parked = true;
+		st->raised = false;
+		st->fault_addr = o.fault_addr;
+		st->fault_write = false;
+		st->fault_pages = group_pages(&o);
+		return false;
+	}
+	st->nb_members = (uint32_t)(ok / DSA_DESC_SIZE);
+	st->list_short = st->nb_members < d->desc_count;
+	st->list_fault = list + (uint64_t)st->nb_members * DSA_DESC_SIZE;
+	memcpy(eng->batch_buf, (const void *)(uintptr_t)list,
+	       (size_t)st->nb_members * DSA_DESC_SIZE);
+	batch_order(eng, st->nb_members);
+	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
+	st->is_batch = true;
+	return true;
+}
+
 bool
 emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_desc *d)
 {
@@ -944,22 +988,14 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	if (d->opcode != DSA_OPCODE_BATCH)
 		return st_end(eng, run_guarded(eng));
 
-	/* Batch: check the batch descriptor itself, then read its list once. */
+	/* Batch: check the batch descriptor itself, then read its list. */
 	memset(&o, 0, sizeof(o));
 	o.status = DSA_COMP_SUCCESS;
 	if (validate_common(&c, d, &o)) {
-		uint64_t bytes = (uint64_t)d->desc_count * DSA_DESC_SIZE, ok;
-
 		if (d->desc_count < 2 || d->desc_count > wq->max_batch) {
 			o.status = DSA_COMP_DESC_CNT_ERANGE;
 		} else if (d->desc_list_addr % DSA_DESC_LIST_ALIGN != 0) {
 			o.status = DSA_COMP_DESCLIST_ALIGN;
-		} else {
-			ok = acc(&c, d->desc_list_addr, bytes, false);
-			if (ok < bytes) {
-				o.status = DSA_COMP_BATCH_PAGE_FAULT;
-				o.fault_addr = d->desc_list_addr + ok;
-			}
 		}
 	}
 	if (o.status != DSA_COMP_SUCCESS) {
@@ -967,11 +1003,8 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 		cr_store(&c, d, &cr);
 		return st_end(eng, true);
 	}
-	memcpy(eng->batch_buf, (const void *)(uintptr_t)d->desc_list_addr,
-	       (size_t)d->desc_count * DSA_DESC_SIZE);
-	batch_order(eng, d->desc_count);
-	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
-	st->is_batch = true;
+	if (!batch_list_read(eng, &c, true))
+		return st_end(eng, false); /* parked on the list */
 	return st_end(eng, run_guarded(eng));
 }
 
@@ -1004,16 +1037,27 @@ emu_exec_resume(struct emu_engine *eng)
 	if (dev->pri_latency_cb != NULL)
 		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
 	st->parked = false;
-	if (code != EMU_PRI_SUCCESS) {
-		piece_fail(eng, DSA_COMP_PAGE_FAULT_IR, st->fault_addr, st->fault_write);
-		if (!st->is_batch)
-			return st_end(eng, true);
-	} else if (!st->overflowed) {
+	if (code == EMU_PRI_SUCCESS && !st->overflowed) {
 		/* Software answered Success for these pages: the retried translations
 		 * succeed (an IOMMU overflow's automatic Success proves nothing). */
 		for (uint32_t i = 0; i < st->fault_pages; i++)
 			emu_atc_install(eng->atc, st->pasid, st->fault_addr + i * EMU_PAGE_SIZE,
 					st->fault_write);
+	}
+	if (st->list_wait) {
+		/* Read the list again (it may wait again further on); after an
+		 * Invalid answer, run what is readable and end at the fault. */
+		struct exec_ctx c = st_ctx(eng);
+
+		st->list_wait = false;
+		if (!batch_list_read(eng, &c, code == EMU_PRI_SUCCESS))
+			return st_end(eng, false);
+		return st_end(eng, run_guarded(eng));
+	}
+	if (code != EMU_PRI_SUCCESS) {
+		piece_fail(eng, DSA_COMP_PAGE_FAULT_IR, st->fault_addr, st->fault_write);
+		if (!st->is_batch)
+			return st_end(eng, true);
 	}
 	return st_end(eng, run_guarded(eng));
 }

@@ -90,6 +90,10 @@ struct emu_exec_state {
 	bool cur_loaded;           /**< cur holds the member in progress */
 	struct emu_wq *wq;
 	uint32_t pasid;
+	bool list_wait;            /**< batch: parked on a page of its descriptor list */
+	bool list_short;           /**< batch: the list read stopped at list_fault */
+	uint32_t nb_members;       /**< batch: members read from the list */
+	uint64_t list_fault;       /**< batch: first list byte that could not be read */
 	uint32_t pos;              /**< batch: position in the run order (members before it done) */
 	uint32_t member;           /**< batch member in progress (order[pos]) */
 	struct dsa_hw_desc top;    /**< the descriptor taken from the WQ */

@@ -349,7 +349,10 @@ idxd_op_status(const struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst
 
 	if (e->count == 1 || code == DSA_COMP_SUCCESS)
 		return e->count == 1 ? bst : DSA_COMP_SUCCESS;
-	if (code != DSA_COMP_BATCH_FAIL)
+	/* BATCH_PAGE_FAULT: the list could not be read past bytes_completed
+	 * members; those before ran (as in BATCH_FAIL), the rest did not (NONE:
+	 * not attempted, replayed under RESUME). */
+	if (code != DSA_COMP_BATCH_FAIL && code != DSA_COMP_BATCH_PAGE_FAULT)
 		return bst; /* the batch itself was rejected: no member ran */
 	st = q->op_cr[idx & q->mask].status;
 	if (st != DSA_COMP_NONE)
