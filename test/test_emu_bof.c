@@ -10,6 +10,7 @@
  *    the DSA continuation rules (dsa_continue.c, what the resume policy and
  *    report-policy applications do) ends with the record the whole op gives
  *    on present memory, also when the device stops short of the fault. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -428,6 +429,66 @@ test_batch_list_page_fault(void **state)
 	munmap(lst, 2 * (size_t)pg);
 }
 
+/* Submit d on the block-on-fault WQ and step the engine until it raises a
+ * page request (returned in *req). */
+static void
+submit_until_request(struct dsa_hw_desc *d, struct emu_page_req *req)
+{
+	d->flags |= IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+	d->completion_addr = (uint64_t)(uintptr_t)&cr;
+	memset(&cr, 0, sizeof(cr));
+	emu_dsa_portal_movdir64b(dev, WQ_BOF, d);
+	for (int i = 0; i < POLL_LIMIT; i++) {
+		emu_dsa_engine_poll(dev, 0, 1);
+		if (emu_dsa_pri_read(dev, req, 1) == 1)
+			return;
+	}
+	fail_msg("no page request");
+}
+
+/* PRI as PCIe has it: a response for a group nobody waits on sets the
+ * Unexpected PRG Index status bit; a Response Failure stops page requests
+ * until PRI is reset, and a descriptor that would wait then ends at once with
+ * PAGE_FAULT_IR. */
+static void
+test_pri_failure_and_unexpected(void **state)
+{
+	uint8_t *dst = file_pages(1);
+	struct emu_page_req req, none;
+	struct dsa_hw_desc d;
+
+	(void)state;
+	emu_dsa_pri_reset(dev);
+	assert_int_equal(emu_dsa_pri_respond(dev, TEST_PASID, 7, EMU_PRI_SUCCESS), -ENOENT);
+	assert_true(emu_dsa_pri_status(dev) & EMU_PRI_STATUS_UPRGI);
+	emu_dsa_pri_reset(dev);
+	assert_int_equal(emu_dsa_pri_status(dev), 0);
+	memset(&d, 0, sizeof(d));
+	d.opcode = DSA_OPCODE_MEMFILL;
+	d.dst_addr = (uint64_t)(uintptr_t)dst;
+	d.xfer_size = 64;
+	drop(dst, (size_t)pg);
+	submit_until_request(&d, &req);
+	assert_int_equal(emu_dsa_pri_respond(dev, req.pasid, req.prg, EMU_PRI_FAILURE), 0);
+	for (int i = 0; i < POLL_LIMIT && cr.status == 0; i++)
+		emu_dsa_engine_poll(dev, 0, 1);
+	assert_int_equal(cr.status & DSA_COMP_STATUS_CODE_MASK, DSA_COMP_PAGE_FAULT_IR);
+	assert_true(emu_dsa_pri_status(dev) & EMU_PRI_STATUS_RF);
+	/* PRI stopped: the next fault raises nothing and ends at once. */
+	memset(&cr, 0, sizeof(cr));
+	d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+	d.completion_addr = (uint64_t)(uintptr_t)&cr;
+	emu_dsa_portal_movdir64b(dev, WQ_BOF, &d);
+	for (int i = 0; i < POLL_LIMIT && cr.status == 0; i++)
+		emu_dsa_engine_poll(dev, 0, 1);
+	assert_int_equal(cr.status & DSA_COMP_STATUS_CODE_MASK, DSA_COMP_PAGE_FAULT_IR);
+	assert_int_equal(emu_dsa_pri_read(dev, &none, 1), 0);
+	/* After a PRI reset, page requests flow again. */
+	emu_dsa_pri_reset(dev);
+	assert_int_equal(run(WQ_BOF, &d), DSA_COMP_SUCCESS);
+	munmap(dst, (size_t)pg);
+}
+
 static int
 setup(void **state)
 {
@@ -473,6 +534,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_early_stop),
 		cmocka_unit_test(test_engines_share_wq),
 		cmocka_unit_test(test_batch_list_page_fault),
+		cmocka_unit_test(test_pri_failure_and_unexpected),
 	};
 	int rc;
 

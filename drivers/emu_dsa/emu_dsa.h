@@ -142,6 +142,10 @@ void emu_dsa_invalidate(struct emu_dsa *dev);
 uint16_t emu_dsa_pri_read(struct emu_dsa *dev, struct emu_page_req *reqs, uint16_t max);
 /** Answer a page request group: 0, -EINVAL (code), -ENOENT (unexpected PRG/PASID). */
 int emu_dsa_pri_respond(struct emu_dsa *dev, uint32_t pasid, uint16_t prg, enum emu_pri_code code);
+/** PRI capability status of the device (EMU_PRI_STATUS_*). */
+uint16_t emu_dsa_pri_status(struct emu_dsa *dev);
+/** PRI control Reset (also done by RESET_DEVICE): page requests flow again. */
+void emu_dsa_pri_reset(struct emu_dsa *dev);
 /** IOMMU and ATC counters. */
 void emu_dsa_pri_counters_get(struct emu_dsa *dev, struct emu_pri_counters *c);
 /** Called with the TSC cycles from a page request to the device seeing its response. */

@@ -898,6 +898,7 @@ park_raise(struct emu_engine *eng)
 			   st->fault_write, &st->prg);
 	if (rc == -EAGAIN)
 		return;
+	st->refused = rc == -EPERM; /* ends as if answered Invalid */
 	st->overflowed = rc == -ENOSPC;
 	st->raised = true;
 	st->t_raise = rte_rdtsc();
@@ -1020,13 +1021,13 @@ emu_exec_resume(struct emu_engine *eng)
 		if (!st->raised)
 			return false;
 	}
-	code = emu_pri_poll(dev->iommu, st->prg);
+	code = st->refused ? EMU_PRI_INVALID : emu_pri_poll(dev->iommu, st->prg);
 	if (code == -EAGAIN) {
 		if (rte_rdtsc() - st->t_raise < dev->pri_timeout_cycles)
 			return false;
 		emu_pri_abandon(dev->iommu, st->prg);
 		code = EMU_PRI_INVALID;
-	} else if (code != EMU_PRI_SUCCESS && st->fault_pages > 1) {
+	} else if (code != EMU_PRI_SUCCESS && st->fault_pages > 1 && !st->refused) {
 		/* A page further on may be the bad one: ask again for the faulting
 		 * page alone, so that the op fails exactly where it must. */
 		st->fault_pages = 1;

@@ -90,6 +90,7 @@ struct emu_exec_state {
 	bool cur_loaded;           /**< cur holds the member in progress */
 	struct emu_wq *wq;
 	uint32_t pasid;
+	bool refused;              /**< the page request could not be raised (PRI stopped) */
 	bool list_wait;            /**< batch: parked on a page of its descriptor list */
 	bool list_short;           /**< batch: the list read stopped at list_fault */
 	uint32_t nb_members;       /**< batch: members read from the list */

@@ -368,6 +368,7 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
 			memset(dev->wq[i].cfg, 0, sizeof(dev->wq[i].cfg));
 		memset(dev->grpcfg, 0, sizeof(dev->grpcfg));
 		emu_regs_init(dev);
+		emu_pri_reset(dev->iommu);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_DRAIN_ALL:
 	case DSA_CMD_DRAIN_PASID:
@@ -514,6 +515,18 @@ int
 emu_dsa_pri_respond(struct emu_dsa *dev, uint32_t pasid, uint16_t prg, enum emu_pri_code code)
 {
 	return emu_pri_respond(dev->iommu, pasid, prg, code);
+}
+
+uint16_t
+emu_dsa_pri_status(struct emu_dsa *dev)
+{
+	return emu_pri_status(dev->iommu);
+}
+
+void
+emu_dsa_pri_reset(struct emu_dsa *dev)
+{
+	emu_pri_reset(dev->iommu);
 }
 
 void

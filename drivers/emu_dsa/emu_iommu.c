@@ -74,6 +74,7 @@ struct emu_iommu {
 	uint16_t next_prg;
 	struct prg_slot prg[EMU_PRG_COUNT];
 	struct emu_pri_counters cnt;
+	uint16_t pri_status;            /* EMU_PRI_STATUS_* */
 	_Atomic uint64_t atc_misses, atc_flushes;
 };
 
@@ -534,6 +535,10 @@ emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, uint32_t npag
 	if (npages == 0)
 		npages = 1;
 	pthread_mutex_lock(&io->lock);
+	if (io->pri_status & EMU_PRI_STATUS_RF) {
+		pthread_mutex_unlock(&io->lock);
+		return -EPERM; /* PRI stopped by a Response Failure */
+	}
 	/* The PRI allocation counts requests (pages) in flight. */
 	if (io->outstanding + npages > io->alloc && io->outstanding > 0) {
 		pthread_mutex_unlock(&io->lock);
@@ -636,8 +641,9 @@ emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri
 	pthread_mutex_lock(&io->lock);
 	if (atomic_load(&s->state) != PRG_WAIT || s->pasid != pasid) {
 		/* A response for a group the device is not waiting on, or on behalf
-		 * of another PASID: PRI's "unexpected PRG index". */
+		 * of another PASID: PRI's "unexpected PRG index" (status bit). */
 		io->cnt.unexpected++;
+		io->pri_status |= EMU_PRI_STATUS_UPRGI;
 		pthread_mutex_unlock(&io->lock);
 		return -ENOENT;
 	}
@@ -645,6 +651,11 @@ emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri
 	io->cnt.responses++;
 	if (code != EMU_PRI_SUCCESS)
 		io->cnt.invalid++;
+	/* Response Failure: the function stops issuing page requests until its
+	 * PRI is reset (PCIe 10.4.2.1; the Linux iommufd uAPI does not let user
+	 * space send it). */
+	if (code == EMU_PRI_FAILURE)
+		io->pri_status |= EMU_PRI_STATUS_RF | EMU_PRI_STATUS_STOPPED;
 	/* Release: the device polling the state must see the code. */
 	atomic_store_explicit(&s->state, PRG_DONE, memory_order_release);
 	pthread_mutex_unlock(&io->lock);
@@ -671,4 +682,23 @@ uint64_t
 emu_atc_mem_bytes(const struct emu_atc *a)
 {
 	return sizeof(*a) + a->vc.cap * sizeof(struct vma) + a->vc.buf_cap;
+}
+
+uint16_t
+emu_pri_status(struct emu_iommu *io)
+{
+	uint16_t v;
+
+	pthread_mutex_lock(&io->lock);
+	v = io->pri_status;
+	pthread_mutex_unlock(&io->lock);
+	return v;
+}
+
+void
+emu_pri_reset(struct emu_iommu *io)
+{
+	pthread_mutex_lock(&io->lock);
+	io->pri_status = 0;
+	pthread_mutex_unlock(&io->lock);
 }

@@ -40,6 +40,11 @@ enum emu_pri_code {
 	EMU_PRI_FAILURE = 0xf,
 };
 
+/** PRI capability status bits (PCIe; Linux pci_regs.h PCI_PRI_STATUS_*). */
+#define EMU_PRI_STATUS_RF      0x0001u /**< Response Failure received */
+#define EMU_PRI_STATUS_UPRGI   0x0002u /**< Unexpected PRG index received */
+#define EMU_PRI_STATUS_STOPPED 0x0100u /**< no page request outstanding after a stop */
+
 /** Page request permission bits. */
 #define EMU_PRI_PERM_READ  (1u << 0)
 #define EMU_PRI_PERM_WRITE (1u << 1)
@@ -156,5 +161,9 @@ uint64_t emu_atc_mem_bytes(const struct emu_atc *a);
 
 /** Read the counters. */
 void emu_pri_counters_get(struct emu_iommu *io, struct emu_pri_counters *c);
+/** PRI status (EMU_PRI_STATUS_*). */
+uint16_t emu_pri_status(struct emu_iommu *io);
+/** PRI control Reset: clears Response Failure and Unexpected PRG index. */
+void emu_pri_reset(struct emu_iommu *io);
 
 #endif /* SVART_EMU_IOMMU_H */
