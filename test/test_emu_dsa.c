@@ -357,6 +357,46 @@ test_completion_record_errors(void **state)
 	munmap(ro, (size_t)pg);
 }
 
+/* Errors without a completion record go to SWERR; a batch member whose
+ * record cannot be written fails the batch (result 1). */
+static void
+test_errors_without_record(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *ro = mmap(NULL, (size_t)pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct dsa_hw_desc d = mk(DSA_OPCODE_NOOP, 0);
+	uint64_t sw;
+
+	(void)state;
+	swerr_clear();
+	d.flags &= ~(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR);
+	d.rsvd1 = 1; /* reserved field: NOZERO_RESERVE, and no record to say so */
+	memset(&cr, 0, sizeof(cr));
+	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 1);
+	assert_int_equal(cr.status, 0);
+	sw = emu_dsa_mmio_read64(dev, DSA_REG_SWERR);
+	assert_true(sw & DSA_SWERR_VALID);
+	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK,
+			 DSA_COMP_NOZERO_RESERVE);
+	swerr_clear();
+	/* Member 1 asks for a record in read-only memory. */
+	for (int i = 0; i < 2; i++) {
+		list[i] = mk(DSA_OPCODE_NOOP, 0);
+		list[i].completion_addr = (uint64_t)(uintptr_t)&cr_other;
+	}
+	list[1].completion_addr = (uint64_t)(uintptr_t)ro;
+	d = mk(DSA_OPCODE_BATCH, 0);
+	d.desc_list_addr = (uint64_t)(uintptr_t)list;
+	d.desc_count = 2;
+	assert_int_equal(run(&d), DSA_COMP_BATCH_FAIL);
+	assert_int_equal(cr.result, 1);
+	sw = emu_dsa_mmio_read64(dev, DSA_REG_SWERR);
+	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK, DSA_COMP_CRA_XLAT);
+	swerr_clear();
+	munmap(ro, (size_t)pg);
+}
+
 static void
 test_overlap_and_dualcast(void **state)
 {
@@ -747,6 +787,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_batch_errors),
 		cmocka_unit_test(test_batch_list_fault),
 		cmocka_unit_test(test_completion_record_errors),
+		cmocka_unit_test(test_errors_without_record),
 		cmocka_unit_test(test_overlap_and_dualcast),
 		cmocka_unit_test(test_compare_check_result),
 		cmocka_unit_test(test_crc_seed_from_memory),

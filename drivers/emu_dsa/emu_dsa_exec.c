@@ -568,27 +568,38 @@ out_to_cr(const struct exec_out *o, const struct dsa_hw_desc *d, struct dsa_comp
 	return cr->status;
 }
 
-/* Write cr (its status byte last) if the descriptor asks for it. */
-static void
+/* Write cr (its status byte last) if the descriptor asks for it. An error
+ * without a completion record address goes to SWERR instead. False when a
+ * record was due and could not be written (SWERR CRA_XLAT): a batch member's
+ * failure to write its record fails the batch. */
+static bool
 cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
 	 const struct dsa_completion_record *cr)
 {
 	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
+	bool ok = code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED;
 	uint8_t *dst;
 
 	if (code != DSA_COMP_SUCCESS)
 		atomic_fetch_add_explicit(&c->eng->dev->n_errors, 1, memory_order_relaxed);
-	if (!(d->flags & IDXD_OP_FLAG_CRAV) || (code == DSA_COMP_SUCCESS && !(d->flags & IDXD_OP_FLAG_RCR)))
-		return;
+	if (!(d->flags & IDXD_OP_FLAG_CRAV)) {
+		if (!ok)
+			emu_swerr_record(c->eng->dev, code, c->wq->id, d, c->in_batch,
+					 cr->fault_addr, (cr->status & DSA_COMP_STATUS_WRITE) != 0);
+		return true;
+	}
+	if (code == DSA_COMP_SUCCESS && !(d->flags & IDXD_OP_FLAG_RCR))
+		return true;
 	if (acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
 		emu_swerr_record(c->eng->dev, DSA_COMP_CRA_XLAT, c->wq->id, d, c->in_batch,
 				 d->completion_addr, true);
-		return;
+		return false;
 	}
 	dst = (uint8_t *)(uintptr_t)d->completion_addr;
 	memcpy(dst + 1, (const uint8_t *)cr + 1, DSA_COMP_SIZE - 1);
 	/* Release: whoever polls the status byte must see the other 31 bytes first. */
 	__atomic_store_n(dst, cr->status, __ATOMIC_RELEASE);
+	return true;
 }
 
 static struct exec_ctx
@@ -695,6 +706,9 @@ batch_finish(struct emu_engine *eng)
 
 	memset(&cr, 0, sizeof(cr));
 	cr.status = st->batch_failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
+	/* result 1: a member failed (what software checks to continue a batch;
+	 * kernel irq.c sets it likewise for a batch failure). */
+	cr.result = st->batch_failed ? 1 : 0;
 	if (st->list_short && st->pos == st->nb_members) {
 		/* The members before the unreadable part of the list ran; the
 		 * batch ends at the first member it could not read. result says
@@ -702,7 +716,6 @@ batch_finish(struct emu_engine *eng)
 		 * a batch failure as well). */
 		cr.status = DSA_COMP_BATCH_PAGE_FAULT;
 		cr.fault_addr = st->list_fault;
-		cr.result = st->batch_failed ? 1 : 0;
 	}
 	/* Descriptors completed: every member before the point the batch stopped
 	 * at (members run out of order only inside a fence segment). */
@@ -746,7 +759,8 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
 	if (m->flags & IDXD_OP_FLAG_RCR) {
 		memset(&cr, 0, sizeof(cr));
 		cr.status = DSA_COMP_SUCCESS;
-		cr_store(c, m, &cr);
+		if (!cr_store(c, m, &cr))
+			c->eng->st.batch_failed = true;
 	}
 	return true;
 }
@@ -818,8 +832,8 @@ st_run(struct emu_engine *eng)
 		}
 		if (!piece_run(eng, &c, &cr))
 			return false;
-		cr_store(&c, m, &cr);
-		if ((cr.status & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS)
+		if (!cr_store(&c, m, &cr) ||
+		    (cr.status & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS)
 			st->batch_failed = true;
 		st->cur_loaded = false;
 	}
