@@ -262,6 +262,42 @@ test_fence_across_batches(void **state)
 	test_dev_close(dev);
 }
 
+/* RESUME's no-progress rule (the same fault twice with nothing done ends the
+ * op) must not take a read and then a write of the same byte for a loop: an
+ * overlapping copy into a fresh page first reads it (zero page), then must
+ * write it. Found by a long differential run (seed 424242, round 11405);
+ * needs the device to stop early at the second fault, so several device
+ * seeds, misalignments and overlaps are tried. */
+#define OV_SEEDS 8
+#define OV_LEN 9
+static void
+test_resume_read_then_write(void **state)
+{
+	(void)state;
+	for (int seed = 1; seed <= OV_SEEDS; seed++) {
+		char extra[32];
+		int16_t dev;
+
+		snprintf(extra, sizeof(extra), ",seed=%d", seed);
+		dev = dev_start_args(SVART_ACCEL_FAULT_RESUME, 0, extra);
+		for (int delta = 1; delta < OV_LEN; delta++) {
+			for (long lead = pg - 6; lead < pg; lead++) {
+				uint8_t *m = fresh(2 * (size_t)pg), *p = m + lead;
+				struct svart_accel_result r;
+
+				assert_int_equal(svart_sva_invalidate(dev, m, 2 * (size_t)pg), 0);
+				/* dst below src: an ascending copy reads, then writes, page 1. */
+				assert_true(svart_accel_copy(dev, 0, p + delta, p, OV_LEN,
+							     SVART_ACCEL_OP_SUBMIT) >= 0);
+				assert_int_equal(test_reap(dev, 0, 1, &r, true), 1);
+				assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+				munmap(m, 2 * (size_t)pg);
+			}
+		}
+		test_dev_close(dev);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -271,6 +307,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_resume_no_early_success),
 		cmocka_unit_test(test_resume_returns_credits),
 		cmocka_unit_test(test_fence_across_batches),
+		cmocka_unit_test(test_resume_read_then_write),
 	};
 	int rc;
 

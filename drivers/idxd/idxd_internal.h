@@ -148,6 +148,7 @@ struct idxd_queue {
 		bool need_submit;  /**< the replay still has to reach the device */
 		uint16_t idx;      /**< op ring index */
 		uint64_t last_fault; /**< fault address of the previous piece */
+		bool last_write;   /**< ... and whether that access was a write */
 		struct dsa_cont acc;
 		struct dsa_hw_desc desc; /**< what remains of the op */
 	} rs;

@@ -86,16 +86,21 @@ idxd_replay_next(struct idxd_queue *q, uint16_t idx, struct dsa_completion_recor
 {
 	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
 	bool again = q->rs.state == IDXD_RS_RUNNING;
+	bool write = (cr->status & DSA_COMP_STATUS_WRITE) != 0;
 
 	if (code != DSA_COMP_PAGE_FAULT_NOBOF)
 		return idxd_replay_end(q, idx, cr, st);
-	/* The same page again with nothing done after it was resolved: the
-	 * device cannot use it (say, the IOMMU refuses it); stop here. */
-	if ((again && cr->bytes_completed == 0 && cr->fault_addr == q->rs.last_fault) ||
-	    idxd_resolve_page(cr->fault_addr, (cr->status & DSA_COMP_STATUS_WRITE) != 0) != 0 ||
+	/* The same access to the same byte again with nothing done after it
+	 * was resolved: the device cannot use the page (say, the IOMMU refuses
+	 * it); stop here. (A read resolved then a write to the same byte is
+	 * progress: a read makes the zero page present, a write needs more.) */
+	if ((again && cr->bytes_completed == 0 && cr->fault_addr == q->rs.last_fault &&
+	     write == q->rs.last_write) ||
+	    idxd_resolve_page(cr->fault_addr, write) != 0 ||
 	    dsa_cont_next(&q->rs.desc, cr, &q->rs.acc) != 0)
 		return idxd_replay_end(q, idx, cr, st);
 	q->rs.last_fault = cr->fault_addr;
+	q->rs.last_write = write;
 	q->rs.state = IDXD_RS_RUNNING;
 	q->rs.idx = idx;
 	q->rs.need_submit = true;
