@@ -195,8 +195,9 @@ test_resume_no_early_success(void **state)
 }
 
 /* Bug 4: every replay gives its WQ credit back. With a WQ of 8 entries, a
- * leak stops the queue after 8 rounds; run 64, polling as an application
- * does (before the device has run the replay, then until done). */
+ * leak stops the queue (submit -EBUSY, or a hang) after about 8 rounds; run
+ * 64, polling as an application does: before the device has run the replay,
+ * then until both ops are reported. (Data is checked by the test above.) */
 static void
 test_resume_returns_credits(void **state)
 {
@@ -211,13 +212,13 @@ test_resume_returns_credits(void **state)
 	memset(src2, 0x24, sizeof(src2));
 	for (int i = 0; i < CREDIT_ROUNDS; i++) {
 		uint8_t *dst = fresh((size_t)pg);
+		uint16_t got;
 
 		burst_with_fault(dev, src, dst, src2, dst2);
-		assert_int_equal(svart_accel_completed_status(dev, 0, 2, NULL, r), 0);
-		assert_int_equal(svart_accel_completed_status(dev, 0, 2, NULL, r), 0);
-		assert_int_equal(test_reap(dev, 0, 2, r, true), 2);
-		assert_int_equal(r[0].status, SVART_ACCEL_ST_SUCCESS);
-		assert_memory_equal(dst, src, (size_t)pg);
+		got = svart_accel_completed_status(dev, 0, 2, NULL, r);
+		got += svart_accel_completed_status(dev, 0, (uint16_t)(2 - got), NULL, &r[got]);
+		got += test_reap(dev, 0, (uint16_t)(2 - got), &r[got], true);
+		assert_int_equal(got, 2);
 		munmap(dst, (size_t)pg);
 		assert_int_equal(svart_sva_invalidate(dev, dst, (size_t)pg), 0);
 	}
