@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -69,4 +70,28 @@ test_reap(int16_t dev, uint16_t q, uint16_t n, struct svart_accel_result *res, b
 			rte_pause();
 	}
 	return got;
+}
+
+uint8_t *
+test_fresh(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+uint8_t *
+test_file_pages(size_t n)
+{
+	size_t len = n * (size_t)sysconf(_SC_PAGESIZE);
+	int fd = memfd_create("svart_test", 0);
+	void *p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)len), 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	assert_true(p != MAP_FAILED);
+	return p;
 }

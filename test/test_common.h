@@ -12,6 +12,13 @@
 
 #include "svart_accel.h"
 
+/** len bytes of fresh anonymous memory (no page present yet); fails the test if none. */
+uint8_t *test_fresh(size_t len);
+
+/** n pages of a memfd, MAP_SHARED: data written stays when MADV_DONTNEED drops the
+ *  pages, so a page can hold known data and still not be present. */
+uint8_t *test_file_pages(size_t n);
+
 /** Initialise the EAL for a test program (2 lcores when the machine has them). */
 int test_eal_init(const char *prog, const char *lcores);
 

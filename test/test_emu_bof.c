@@ -59,22 +59,6 @@ wqcfg(uint16_t wq, uint32_t mode)
 			     (EMU_DSA_DEFAULT_MAX_BATCH_SHIFT << DSA_WQCFG_MAX_BATCH_SHIFT));
 }
 
-/* n pages of a memfd: data written now survives MADV_DONTNEED, so a page can
- * hold known data and still not be present when the device reaches it. */
-static uint8_t *
-file_pages(size_t n)
-{
-	int fd = memfd_create("svart_bof", 0);
-	void *p;
-
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)(n * (size_t)pg)), 0);
-	p = mmap(NULL, n * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	assert_true(p != MAP_FAILED);
-	return p;
-}
-
 static void
 drop(uint8_t *p, size_t len)
 {
@@ -138,8 +122,8 @@ run_continued(struct dsa_hw_desc *d, unsigned int *pieces)
 static void
 delta_sources(uint8_t **a, uint8_t **b)
 {
-	*a = file_pages(2);
-	*b = file_pages(2);
+	*a = test_file_pages(2);
+	*b = test_file_pages(2);
 	memset(*a, 0x33, 2 * (size_t)pg);
 	memset(*b, 0x33, 2 * (size_t)pg);
 	(*b)[10 * DSA_DELTA_WORD_SIZE] = 1;
@@ -196,7 +180,7 @@ test_delta_offsets_absolute(void **state)
 	check_delta(rec, cr.delta_rec_size);
 	munmap(b, 2 * (size_t)pg);
 	/* Software continuation: the same record and status, in two pieces. */
-	b = file_pages(2);
+	b = test_file_pages(2);
 	memcpy(b, a, 2 * (size_t)pg);
 	b[10 * DSA_DELTA_WORD_SIZE] = 1;
 	b[20 * DSA_DELTA_WORD_SIZE] = 2;
@@ -217,7 +201,7 @@ test_delta_offsets_absolute(void **state)
 static void
 test_crc_seed_page_fault(void **state)
 {
-	uint8_t *seedp = file_pages(1), *data = file_pages(2);
+	uint8_t *seedp = test_file_pages(1), *data = test_file_pages(2);
 	const uint32_t seed = 0x12345678u;
 	uint32_t expect;
 	struct dsa_hw_desc d;
@@ -283,7 +267,7 @@ test_pattern_phase(void **state)
 			/* Compare-value of the same bytes, the second page dropped
 			 * again (its data goes: compare against a file page). */
 			munmap(m, 2 * (size_t)pg);
-			m = file_pages(2);
+			m = test_file_pages(2);
 			dst = m + pg - tail;
 			for (int i = 0; i < 100; i++)
 				dst[i] = (uint8_t)(PAT >> (8 * (i % 8)));
@@ -346,7 +330,7 @@ test_engines_share_wq(void **state)
 {
 	static struct dsa_completion_record cra __attribute__((aligned(64)));
 	static struct dsa_completion_record crb __attribute__((aligned(64)));
-	uint8_t *src = file_pages(1), *dst = file_pages(1), small[64], out[64];
+	uint8_t *src = test_file_pages(1), *dst = test_file_pages(1), small[64], out[64];
 	struct dsa_hw_desc a, b;
 	struct emu_page_req req;
 
@@ -394,7 +378,7 @@ static void
 test_batch_list_page_fault(void **state)
 {
 	size_t per_page = (size_t)pg / DSA_DESC_SIZE;
-	uint8_t *lst = file_pages(2), *out = malloc(LIST_MEMBERS);
+	uint8_t *lst = test_file_pages(2), *out = malloc(LIST_MEMBERS);
 	struct dsa_hw_desc *m = (struct dsa_hw_desc *)lst, d;
 
 	(void)state;
@@ -453,7 +437,7 @@ submit_until_request(struct dsa_hw_desc *d, struct emu_page_req *req)
 static void
 test_pri_failure_and_unexpected(void **state)
 {
-	uint8_t *dst = file_pages(1);
+	uint8_t *dst = test_file_pages(1);
 	struct emu_page_req req, none;
 	struct dsa_hw_desc d;
 

@@ -33,30 +33,6 @@
 
 static long pg;
 
-static uint8_t *
-fresh(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	assert_true(p != MAP_FAILED);
-	return p;
-}
-
-/* n pages of a memfd, MAP_SHARED. */
-static uint8_t *
-file_pages(size_t n)
-{
-	int fd = memfd_create("svart_regress", 0);
-	void *p;
-
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)(n * (size_t)pg)), 0);
-	p = mmap(NULL, n * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	assert_true(p != MAP_FAILED);
-	return p;
-}
-
 static int16_t
 dev_start_args(uint8_t policy, uint16_t hw_entries, const char *extra)
 {
@@ -96,7 +72,7 @@ test_fill_phase_across_fresh_page(void **state)
 	(void)state;
 	for (size_t p = 0; p < sizeof(fixing); p++) {
 		int16_t dev = dev_start(fixing[p], 0);
-		uint8_t *m = fresh(2 * (size_t)pg), *dst = m + pg - TAIL;
+		uint8_t *m = test_fresh(2 * (size_t)pg), *dst = m + pg - TAIL;
 		struct svart_accel_result r;
 
 		m[0] = 0; /* first page present, second never touched */
@@ -108,7 +84,7 @@ test_fill_phase_across_fresh_page(void **state)
 		munmap(m, 2 * (size_t)pg);
 		/* Matching data across a page that is not present compares equal:
 		 * a file page whose mapping was dropped keeps its data. */
-		m = file_pages(2);
+		m = test_file_pages(2);
 		dst = m + pg - TAIL;
 		for (int i = 0; i < LEN; i++)
 			dst[i] = (uint8_t)(PAT >> (8 * (i % 8)));
@@ -132,7 +108,7 @@ test_compare_offset_after_resume(void **state)
 	(void)state;
 	for (size_t p = 0; p < sizeof(fixing); p++) {
 		int16_t dev = dev_start(fixing[p], 0);
-		uint8_t *a = file_pages(3), *b = file_pages(3);
+		uint8_t *a = test_file_pages(3), *b = test_file_pages(3);
 		size_t diff = 2 * (size_t)pg + 100, len = 3 * (size_t)pg - 200;
 		struct svart_accel_result r;
 
@@ -171,7 +147,7 @@ static void
 test_resume_no_early_success(void **state)
 {
 	int16_t dev = dev_start(SVART_ACCEL_FAULT_RESUME, 0);
-	uint8_t *src = malloc((size_t)pg), *dst = fresh((size_t)pg);
+	uint8_t *src = malloc((size_t)pg), *dst = test_fresh((size_t)pg);
 	uint8_t src2[LEN], dst2[LEN];
 	struct svart_accel_result r[2];
 
@@ -211,7 +187,7 @@ test_resume_returns_credits(void **state)
 	memset(src, 0x42, (size_t)pg);
 	memset(src2, 0x24, sizeof(src2));
 	for (int i = 0; i < CREDIT_ROUNDS; i++) {
-		uint8_t *dst = fresh((size_t)pg);
+		uint8_t *dst = test_fresh((size_t)pg);
 		uint16_t got;
 
 		burst_with_fault(dev, src, dst, src2, dst2);
@@ -237,7 +213,7 @@ static void
 test_fence_across_batches(void **state)
 {
 	int16_t dev = dev_start_args(SVART_ACCEL_FAULT_BLOCK, 0, ",engines=2,max_batch_shift=1");
-	uint8_t *src = file_pages(1), *mid = malloc((size_t)pg), *out = malloc((size_t)pg);
+	uint8_t *src = test_file_pages(1), *mid = malloc((size_t)pg), *out = malloc((size_t)pg);
 	struct svart_accel_result r[3];
 
 	(void)state;
@@ -283,7 +259,7 @@ test_resume_read_then_write(void **state)
 		dev = dev_start_args(SVART_ACCEL_FAULT_RESUME, 0, extra);
 		for (int delta = 1; delta < OV_LEN; delta++) {
 			for (long lead = pg - 6; lead < pg; lead++) {
-				uint8_t *m = fresh(2 * (size_t)pg), *p = m + lead;
+				uint8_t *m = test_fresh(2 * (size_t)pg), *p = m + lead;
 				struct svart_accel_result r;
 
 				assert_int_equal(svart_sva_invalidate(dev, m, 2 * (size_t)pg), 0);

@@ -30,15 +30,6 @@
 
 static long pg;
 
-static uint8_t *
-fresh(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	assert_true(p != MAP_FAILED);
-	return p;
-}
-
 static int16_t
 dev_start(const char *args, uint8_t policy, uint16_t nq)
 {
@@ -72,7 +63,7 @@ test_untouched_memory(void **state)
 	for (size_t p = 0; p < sizeof(policies); p++) {
 		int16_t dev = dev_start(MANUAL_DEV, policies[p], 1);
 		size_t len = 8 * (size_t)pg;
-		uint8_t *src = fresh(len), *dst = fresh(len);
+		uint8_t *src = test_fresh(len), *dst = test_fresh(len);
 		struct svart_accel_result r;
 
 		assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
@@ -82,7 +73,7 @@ test_untouched_memory(void **state)
 			assert_int_equal(dst[i], 0);
 		/* Now with data: the source is written by the CPU, dst is fresh again. */
 		munmap(dst, len);
-		dst = fresh(len);
+		dst = test_fresh(len);
 		memset(src, 0x3c, len);
 		assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
 		one(dev, &r);
@@ -100,7 +91,7 @@ test_report_policy(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_REPORT, 1);
 	size_t len = 4 * (size_t)pg;
-	uint8_t *src = malloc(len), *dst = fresh(len);
+	uint8_t *src = malloc(len), *dst = test_fresh(len);
 	struct svart_accel_result r;
 
 	(void)state;
@@ -127,7 +118,7 @@ test_zero_page_then_write(void **state)
 	(void)state;
 	for (size_t p = 0; p < sizeof(policies); p++) {
 		int16_t dev = dev_start(MANUAL_DEV, policies[p], 1);
-		uint8_t *dst = fresh((size_t)pg);
+		uint8_t *dst = test_fresh((size_t)pg);
 		volatile uint8_t sink = dst[100]; /* read fault: the zero page */
 		struct svart_accel_result r;
 
@@ -153,7 +144,7 @@ test_bad_addresses(void **state)
 	(void)state;
 	for (size_t p = 0; p < sizeof(all); p++) {
 		int16_t dev = dev_start(MANUAL_DEV, all[p], 1);
-		uint8_t *m = fresh(3 * (size_t)pg), *src = malloc(2 * (size_t)pg);
+		uint8_t *m = test_fresh(3 * (size_t)pg), *src = malloc(2 * (size_t)pg);
 		struct svart_accel_result r;
 
 		memset(m, 0, 3 * (size_t)pg);
@@ -197,7 +188,7 @@ test_group_with_bad_page(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 1);
 	size_t len = 4 * (size_t)pg;
-	uint8_t *m = fresh(len), *src = malloc(len);
+	uint8_t *m = test_fresh(len), *src = malloc(len);
 	struct svart_accel_result r;
 
 	(void)state;
@@ -226,7 +217,7 @@ test_every_op_both_policies(void **state)
 
 		for (int op = SVART_ACCEL_OP_COPY; op < SVART_ACCEL_OP_MAX; op++) {
 			size_t len = 3 * (size_t)pg;
-			uint8_t *a = fresh(2 * (size_t)pg * 4), *b = a + 2 * pg * 2, *c = fresh(len);
+			uint8_t *a = test_fresh(2 * (size_t)pg * 4), *b = a + 2 * pg * 2, *c = test_fresh(len);
 			struct svart_accel_result r;
 			int idx = -1;
 
@@ -274,7 +265,7 @@ test_resume_keeps_partial_results(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_RESUME, 1);
 	size_t len = 4 * (size_t)pg;
-	uint8_t *a = fresh(len), *b = fresh(len);
+	uint8_t *a = test_fresh(len), *b = test_fresh(len);
 	struct svart_accel_result r, ref;
 	uint8_t *cpu = malloc(len);
 
@@ -338,7 +329,7 @@ test_munmap_race(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 1);
 	size_t len = 2 * (size_t)pg;
-	uint8_t *dst = fresh(len), *src = malloc(len);
+	uint8_t *dst = test_fresh(len), *src = malloc(len);
 	struct svart_accel_result r;
 	uint16_t got = 0;
 
@@ -359,7 +350,7 @@ test_munmap_race(void **state)
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)dst);
 
 	/* (b): a warm mapping, cached in the ATC, unmapped without telling the device. */
-	dst = fresh(len);
+	dst = test_fresh(len);
 	memset(dst, 0, len);
 	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
 	one(dev, &r);
@@ -386,7 +377,7 @@ static void
 test_thp(void **state)
 {
 	size_t huge = 2u << 20, len = 2 * huge;
-	uint8_t *raw = fresh(len + huge), *m = (uint8_t *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	uint8_t *raw = test_fresh(len + huge), *m = (uint8_t *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
 	uint8_t *src = malloc(huge);
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 1);
 	struct svart_accel_result r;
@@ -411,7 +402,7 @@ test_fork(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 1);
 	size_t len = 2 * (size_t)pg;
-	uint8_t *buf = fresh(len), *src = malloc(len);
+	uint8_t *buf = test_fresh(len), *src = malloc(len);
 	struct svart_accel_result r;
 	int to_child[2], status;
 	pid_t pid;
@@ -460,7 +451,7 @@ static void
 test_unbind_quarantine(void **state)
 {
 	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 1), dev2;
-	uint8_t *dst = fresh((size_t)pg), src[64] = { 0 };
+	uint8_t *dst = test_fresh((size_t)pg), src[64] = { 0 };
 	struct svart_accel_result r;
 	uint32_t p2 = 0, p3 = 0;
 	int p1 = svart_sva_pasid(dev);
@@ -509,7 +500,7 @@ test_prq_overflow(void **state)
 	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .hw_queue = SVART_ACCEL_HWQ_AUTO,
 					     .fault_policy = SVART_ACCEL_FAULT_BLOCK };
 	int16_t dev = (int16_t)svart_accel_probe("idxd_emu_ovf,engine=manual,engines=2,wqs=2,prq_size=1");
-	uint8_t *d0 = fresh((size_t)pg), *d1 = fresh((size_t)pg), src[128];
+	uint8_t *d0 = test_fresh((size_t)pg), *d1 = test_fresh((size_t)pg), src[128];
 	struct svart_accel_result r;
 	struct svart_iopf_stats st;
 
@@ -556,7 +547,7 @@ test_many_faults_hook_around(void **state)
 {
 	struct svart_iopf_conf ic = { .mode = SVART_IOPF_MANUAL, .lcore = -1, .fault_around_max = 16 };
 	size_t per = 64 * (size_t)pg;
-	uint8_t *lazy = fresh(4 * (size_t)pg), *dst[4], *src = malloc(per), *out = malloc(4 * (size_t)pg);
+	uint8_t *lazy = test_fresh(4 * (size_t)pg), *dst[4], *src = malloc(per), *out = malloc(4 * (size_t)pg);
 	struct svart_accel_result r;
 	struct svart_iopf_stats st;
 	int16_t dev;
@@ -571,7 +562,7 @@ test_many_faults_hook_around(void **state)
 	svart_iopf_stats_reset();
 	dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_BLOCK, 4);
 	for (uint16_t q = 0; q < 4; q++) {
-		dst[q] = fresh(per);
+		dst[q] = test_fresh(per);
 		assert_true(svart_accel_copy(dev, q, src, dst[q], (uint32_t)per, SVART_ACCEL_OP_SUBMIT) >= 0);
 	}
 	for (uint16_t q = 0; q < 4; q++) {
