@@ -81,3 +81,29 @@ test: test-plain test-asan test-tsan
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+
+# The emulated device under libFuzzer (clang, ASan+UBSan, the library
+# instrumented for coverage), for FUZZ_SECONDS on a copy of the seed corpus;
+# not part of `make test` (which runs the harness's standalone driver briefly).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_CORPUS  := $(FUZZ_BUILD)/fuzz-corpus
+FUZZ_ARTIFACTS := $(FUZZ_BUILD)/fuzz-artifacts/
+FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppressions=$(CURDIR)/test/fuzz/ubsan-known.supp
+FUZZ_ARGS    := -max_total_time=$(FUZZ_SECONDS) -timeout=60 -max_len=4096 -print_final_stats=1 \
+	-artifact_prefix=$(FUZZ_ARTIFACTS)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fsanitize=fuzzer-no-link -Dbuildtype=debugoptimized $(MESON_OPTS)
+
+.PHONY: fuzz
+fuzz: deps
+	@command -v clang >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends clang; }
+	$(MAKE) $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) test/fuzz/fuzz_emu_dsa_libfuzzer
+	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_ARTIFACTS)
+	cp -n test/fuzz/corpus/* $(FUZZ_CORPUS)/
+	$(FUZZ_ENV) $(FUZZ_BUILD)/test/fuzz/fuzz_emu_dsa_libfuzzer $(FUZZ_ARGS) $(FUZZ_CORPUS)
