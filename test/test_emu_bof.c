@@ -117,6 +117,14 @@ run_continued(struct dsa_hw_desc *d, unsigned int *pieces)
 	return cr.status & DSA_COMP_STATUS_CODE_MASK;
 }
 
+/* The op with block-on-fault (one piece), or continued in software. */
+static uint8_t
+run_either(bool bof, struct dsa_hw_desc *d, unsigned int *pieces)
+{
+	*pieces = 1;
+	return bof ? run(WQ_BOF, d) : run_continued(d, pieces);
+}
+
 /* Source pair whose words 10 and 20 (page 0) and 600 and 700 (page 1) differ;
  * page 1 of src2 is not present when the op starts. */
 static void
@@ -225,10 +233,7 @@ test_crc_seed_page_fault(void **state)
 
 		drop(seedp, (size_t)pg);
 		drop(data + pg, (size_t)pg);
-		if (bof)
-			assert_int_equal(run(WQ_BOF, &e), DSA_COMP_SUCCESS);
-		else
-			assert_int_equal(run_continued(&e, &pieces), DSA_COMP_SUCCESS);
+		assert_int_equal(run_either(bof, &e, &pieces), DSA_COMP_SUCCESS);
 		assert_int_equal((uint32_t)cr.crc_val, expect);
 	}
 	assert_int_equal(pieces, 3); /* seed, then the second data page */
@@ -257,10 +262,7 @@ test_pattern_phase(void **state)
 			d.pattern = PAT;
 			d.dst_addr = (uint64_t)(uintptr_t)dst;
 			d.xfer_size = 100;
-			if (bof)
-				assert_int_equal(run(WQ_BOF, &d), DSA_COMP_SUCCESS);
-			else
-				assert_int_equal(run_continued(&d, &pieces), DSA_COMP_SUCCESS);
+			assert_int_equal(run_either(bof, &d, &pieces), DSA_COMP_SUCCESS);
 			assert_int_equal(pieces, bof ? 1 : 2);
 			for (int i = 0; i < 100; i++)
 				assert_int_equal(dst[i], (uint8_t)(PAT >> (8 * (i % 8))));
@@ -277,10 +279,7 @@ test_pattern_phase(void **state)
 			d.comp_pattern = PAT;
 			d.src_addr = (uint64_t)(uintptr_t)dst;
 			d.xfer_size = 100;
-			if (bof)
-				assert_int_equal(run(WQ_BOF, &d), DSA_COMP_SUCCESS);
-			else
-				assert_int_equal(run_continued(&d, &pieces), DSA_COMP_SUCCESS);
+			assert_int_equal(run_either(bof, &d, &pieces), DSA_COMP_SUCCESS);
 			assert_int_equal(cr.result, 0);
 			munmap(m, 2 * (size_t)pg);
 		}
