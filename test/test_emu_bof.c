@@ -40,8 +40,7 @@ static struct dsa_completion_record cr __attribute__((aligned(64)));
 static uint32_t
 cmd(uint32_t c, uint32_t operand)
 {
-	emu_dsa_mmio_write32(dev, DSA_REG_CMD, (c << DSA_CMD_SHIFT) | operand);
-	return emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS) & DSA_CMDSTS_ERR_MASK;
+	return emu_dsa_cmd(dev, c, operand);
 }
 
 static void
@@ -490,6 +489,7 @@ setup(void **state)
 	/* Group 0: both WQs and both engines. */
 	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0x3);
 	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_ENGINES_OFF, 0x3);
+	emu_dsa_pci_cfg_write16(dev, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_MEMORY | DSA_PCI_COMMAND_MASTER);
 	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0 || emu_dsa_pasid_bind(dev, TEST_PASID) != 0)
 		return -1;
 	wqcfg(WQ_BOF, DSA_WQCFG_BOF_EN);

@@ -40,8 +40,7 @@ static struct dsa_hw_desc list[8] __attribute__((aligned(64)));
 static uint32_t
 cmd(uint32_t c, uint32_t operand)
 {
-	emu_dsa_mmio_write32(dev, DSA_REG_CMD, (c << DSA_CMD_SHIFT) | operand);
-	return emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS) & DSA_CMDSTS_ERR_MASK;
+	return emu_dsa_cmd(dev, c, operand);
 }
 
 static void
@@ -734,6 +733,57 @@ test_commands(void **state)
 	assert_int_equal(cmd(DSA_CMD_ENABLE_WQ, WQ_OFF), DSA_CMDSTS_GRP_CONFIG);
 }
 
+/* A command runs while CMDSTS shows it active: its effect is not visible
+ * before a read shows it done, and a command written meanwhile is lost. */
+static void
+test_command_active(void **state)
+{
+	struct emu_dsa_counters c;
+	uint32_t reads = 0;
+
+	(void)state;
+	assert_int_equal(cmd(DSA_CMD_DISABLE_DEVICE, 0), DSA_CMDSTS_OK);
+	emu_dsa_mmio_write32(dev, DSA_REG_CMD, DSA_CMD_ENABLE_DEVICE << DSA_CMD_SHIFT);
+	/* Written while active: ignored (and counted), never run. */
+	emu_dsa_mmio_write32(dev, DSA_REG_CMD, DSA_CMD_DISABLE_DEVICE << DSA_CMD_SHIFT);
+	assert_true(emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS) & DSA_CMDSTS_ACTIVE);
+	while (emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS) & DSA_CMDSTS_ACTIVE)
+		assert_true(++reads < EMU_CMD_ACTIVE_READS_MAX);
+	assert_int_equal(emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS), DSA_CMDSTS_OK);
+	assert_int_equal(emu_dsa_mmio_read64(dev, DSA_REG_GENSTS) & DSA_GENSTS_STATE_MASK,
+			 DSA_DEV_STATE_ENABLED);
+	emu_dsa_counters_get(dev, &c);
+	assert_int_equal(c.cmds_ignored, 1);
+	/* Enable Device needs PCI bus mastering (CMDSTS 0x12 without it). */
+	assert_int_equal(cmd(DSA_CMD_DISABLE_DEVICE, 0), DSA_CMDSTS_OK);
+	emu_dsa_pci_cfg_write16(dev, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_MEMORY);
+	assert_int_equal(cmd(DSA_CMD_ENABLE_DEVICE, 0), DSA_CMDSTS_BUSMASTER_EN);
+	assert_int_equal(emu_dsa_pci_cfg_read16(dev, DSA_PCI_CFG_VENDOR_ID), DSA_PCI_VENDOR_INTEL);
+	emu_dsa_pci_cfg_write16(dev, DSA_PCI_CFG_COMMAND, 0xffff);
+	assert_int_equal(emu_dsa_pci_cfg_read16(dev, DSA_PCI_CFG_COMMAND), DSA_PCI_COMMAND_WRITABLE);
+	assert_int_equal(cmd(DSA_CMD_ENABLE_DEVICE, 0), DSA_CMDSTS_OK);
+}
+
+/* Abort PASID abandons that PASID's descriptors only, on a shared WQ too. */
+static void
+test_abort_pasid(void **state)
+{
+	struct dsa_hw_desc d = mk(DSA_OPCODE_NOOP, 0);
+	struct dsa_completion_record recs[4] __attribute__((aligned(32)));
+
+	(void)state;
+	assert_int_equal(emu_dsa_pasid_bind(dev, TEST_PASID + 1), 0);
+	memset(recs, 0, sizeof(recs));
+	for (int i = 0; i < 4; i++) {
+		d.completion_addr = (uint64_t)(uintptr_t)&recs[i];
+		assert_int_equal(emu_dsa_portal_enqcmd(dev, WQ_SWQ, &d, TEST_PASID + (i & 1)), 0);
+	}
+	assert_int_equal(cmd(DSA_CMD_ABORT_PASID, TEST_PASID + 1), DSA_CMDSTS_OK);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(recs[i].status, i & 1 ? 0 : DSA_COMP_SUCCESS);
+	assert_int_equal(emu_dsa_pasid_unbind(dev, TEST_PASID + 1), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -750,6 +800,7 @@ setup(void **state)
 	/* Group 0: every WQ, and engine 0. */
 	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_WQS_OFF, 0xf);
 	emu_dsa_mmio_write64(dev, 0x300 + DSA_GRPCFG_ENGINES_OFF, 1);
+	emu_dsa_pci_cfg_write16(dev, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_MEMORY | DSA_PCI_COMMAND_MASTER);
 	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != 0 || emu_dsa_pasid_bind(dev, TEST_PASID) != 0)
 		return -1;
 	wqcfg(WQ_DED, DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_BOF_EN |
@@ -796,7 +847,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_dwq_overflow),
 		cmocka_unit_test(test_swq_retry_and_pasid),
+		cmocka_unit_test(test_abort_pasid),
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_command_active), /* last: leaves every WQ disabled */
 	};
 	int rc;
 

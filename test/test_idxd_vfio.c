@@ -29,6 +29,8 @@
 
 #define BDF "0000:6a:01.0"
 #define BAR2_OFF 0x100000000ull
+#define CFG_OFF 0x700000000ull   /* config region (VFIO_PCI_CONFIG_REGION_INDEX 7) */
+#define CFG_SIZE 0x1000ull
 #define BAR0_SIZE 0x10000ull
 #define WQCFG_BASE 0x400u
 #define COOKIE_BASE 1000u
@@ -108,9 +110,10 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	case VFIO_DEVICE_GET_REGION_INFO: {
 		struct vfio_region_info *ri = arg;
 
-		ri->offset = ri->index == 0 ? 0 : BAR2_OFF;
-		ri->size = ri->index == 0 ? BAR0_SIZE : 8ull * DSA_PORTAL_PAGES_PER_WQ * 4096;
-		return ri->index == 0 || ri->index == 2 ? 0 : -EINVAL;
+		ri->offset = ri->index == 0 ? 0 : ri->index == 7 ? CFG_OFF : BAR2_OFF;
+		ri->size = ri->index == 0 ? BAR0_SIZE : ri->index == 7 ? CFG_SIZE :
+			   8ull * DSA_PORTAL_PAGES_PER_WQ * 4096;
+		return ri->index == 0 || ri->index == 2 || ri->index == 7 ? 0 : -EINVAL;
 	}
 	case IOMMU_IOAS_MAP: {
 		struct iommu_ioas_map *m = arg;
@@ -132,6 +135,12 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 static ssize_t
 fake_pread(int fd, void *buf, size_t n, off_t off)
 {
+	if (fd == fd_dev && (uint64_t)off >= CFG_OFF && (uint64_t)off < CFG_OFF + CFG_SIZE && n == 2) {
+		uint16_t v = emu_dsa_pci_cfg_read16(emu, (uint32_t)(off - CFG_OFF));
+
+		memcpy(buf, &v, 2);
+		return 2;
+	}
 	if (fd != fd_dev || (uint64_t)off >= BAR0_SIZE)
 		return -EINVAL;
 	if (n == 8) {
@@ -153,6 +162,13 @@ fake_pwrite(int fd, const void *buf, size_t n, off_t off)
 
 	if (fd != fd_dev)
 		return -EINVAL;
+	if ((uint64_t)off >= CFG_OFF && (uint64_t)off < CFG_OFF + CFG_SIZE && n == 2) {
+		uint16_t c;
+
+		memcpy(&c, buf, 2);
+		emu_dsa_pci_cfg_write16(emu, (uint32_t)(off - CFG_OFF), c);
+		return 2;
+	}
 	if ((uint64_t)off < BAR0_SIZE) {
 		memcpy(&v, buf, 4);
 		emu_dsa_mmio_write32(emu, (uint32_t)off, v);

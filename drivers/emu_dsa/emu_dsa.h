@@ -87,8 +87,21 @@ uint64_t emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off);
 uint32_t emu_dsa_mmio_read32(struct emu_dsa *dev, uint32_t off);
 /** Write a 64-bit register (read-only and unknown offsets are ignored). */
 void emu_dsa_mmio_write64(struct emu_dsa *dev, uint32_t off, uint64_t val);
-/** Write a 32-bit register; a write to CMD runs the command before returning. */
+/** Write a 32-bit register. A write to CMD starts the command: it runs while
+ *  CMDSTS reads show it active, and its effects are visible once a read shows
+ *  active clear. A command written while another is active is ignored. */
 void emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val);
+/** Write CMD and read CMDSTS until the command is no longer active, as a
+ *  driver does (for tests and tools). Returns the CMDSTS error code. */
+uint32_t emu_dsa_cmd(struct emu_dsa *dev, uint32_t cmd, uint32_t operand);
+/** A command stays active for 1 + (0 .. this - 1) CMDSTS reads (seeded; 1 with seed 0). */
+#define EMU_CMD_ACTIVE_READS_MAX 4u
+/** Read 16 bits of PCI configuration space (vendor, device, command; others read 0). */
+uint16_t emu_dsa_pci_cfg_read16(struct emu_dsa *dev, uint32_t off);
+/** Write 16 bits of PCI configuration space: only the Command register's
+ *  memory-space and bus-master bits are writable. Enable Device fails with
+ *  CMDSTS 0x12 unless bus mastering is on. */
+void emu_dsa_pci_cfg_write16(struct emu_dsa *dev, uint32_t off, uint16_t val);
 
 /**
  * Posted 64-byte write of a descriptor to WQ wq's portal (MOVDIR64B).
@@ -122,6 +135,7 @@ struct emu_dsa_counters {
 	uint64_t errors;       /**< completions with an error status */
 	uint64_t swerrs;       /**< software errors recorded (dropped descriptors) */
 	uint64_t retries;      /**< ENQCMD submissions answered retry */
+	uint64_t cmds_ignored; /**< commands written while another was active */
 };
 
 /** Read the device counters. */

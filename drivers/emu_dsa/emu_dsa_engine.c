@@ -22,6 +22,16 @@
 /* How often an engine makes sure its memory guard is still installed. */
 #define ENGINE_GUARD_CHECKS_PER_S 100
 
+/* An aborted slot is abandoned when the abort covers its PASID (the WQ's for
+ * a dedicated WQ, the descriptor's, set by ENQCMD, for a shared one). */
+static bool
+wq_aborts(const struct emu_wq *wq, const struct dsa_hw_desc *d)
+{
+	uint32_t pasid = atomic_load_explicit(&wq->abort_pasid, memory_order_relaxed);
+
+	return pasid == EMU_ABORT_ANY || pasid == (wq->dedicated ? wq->pasid : d->pasid);
+}
+
 static unsigned int
 engine_run(struct emu_engine *eng, unsigned int budget)
 {
@@ -52,7 +62,8 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 			k++;
 			/* Acquire: pairs with the abort's release of the mark. */
 			if ((int32_t)(idx - atomic_load_explicit(&wq->abort_before,
-								 memory_order_acquire)) < 0) {
+								 memory_order_acquire)) < 0 &&
+			    wq_aborts(wq, &d)) {
 				/* Aborted: abandoned without a completion record. */
 				atomic_fetch_add_explicit(&wq->done, 1, memory_order_release);
 				continue;

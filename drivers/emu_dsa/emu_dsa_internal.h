@@ -44,6 +44,7 @@ struct emu_wq {
 	_Alignas(EMU_CACHE_LINE) _Atomic uint32_t head;  /**< slots consumed (freed) */
 	_Atomic uint32_t done;                           /**< descriptors finished */
 	_Atomic uint32_t abort_before;                   /**< slots below this are abandoned */
+	_Atomic uint32_t abort_pasid;                    /**< ...if of this PASID (EMU_ABORT_ANY: all) */
 
 	_Alignas(EMU_CACHE_LINE) struct dsa_hw_desc *slots;
 	_Atomic uint32_t *seq;     /**< per slot: reservation index + 1 once written */
@@ -139,6 +140,10 @@ struct emu_dsa {
 	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
 	uint32_t gensts;
 	uint32_t cmdsts;
+	uint32_t cmd_pending;      /**< CMD value of the command in progress (cmd_reads_left > 0) */
+	uint32_t cmd_reads_left;   /**< CMDSTS reads that still see it active */
+	uint64_t cmd_rng;          /**< how long each command stays active (seeded) */
+	uint16_t pci_command;      /**< PCI config space Command register (bus master bit) */
 	uint64_t swerr[DSA_REG_SWERR_QWORDS];
 	pthread_mutex_t swerr_lock;
 	struct emu_wq wq[EMU_DSA_MAX_WQS];
@@ -148,8 +153,11 @@ struct emu_dsa {
 	void (*pri_latency_cb)(void *arg, uint64_t cycles); /**< request raised -> response seen */
 	void *pri_latency_arg;
 	/* Counters. */
-	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries;
+	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries, n_cmd_ignored;
 };
+
+/** abort_pasid: the abort is not per PASID. */
+#define EMU_ABORT_ANY UINT32_MAX
 
 /* emu_dsa_regs.c */
 void emu_regs_init(struct emu_dsa *dev);
@@ -165,7 +173,7 @@ bool emu_engine_serves(const struct emu_dsa *dev, uint16_t engine, uint16_t wq);
 int emu_wq_enable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq);
-void emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq);
+void emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq, uint32_t pasid);
 /** Take the oldest descriptor (any engine of the WQ's group may): true with
  *  *idx its reservation index. */
 bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx);

@@ -115,6 +115,7 @@ emu_dsa_create(const char *name, const struct emu_dsa_profile *p, int *err)
 	dev->prof = *p;
 	pthread_mutex_init(&dev->cmd_lock, NULL);
 	pthread_mutex_init(&dev->swerr_lock, NULL);
+	dev->cmd_rng = (p->seed ^ EMU_SEED_MIX) | 1;
 	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++)
 		dev->wq[i].id = i;
 	emu_regs_init(dev);
@@ -211,6 +212,8 @@ wqcfg_read(struct emu_dsa *dev, uint32_t off)
 	return v;
 }
 
+static uint32_t cmdsts_read(struct emu_dsa *dev);
+
 uint64_t
 emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off)
 {
@@ -226,7 +229,7 @@ emu_dsa_mmio_read64(struct emu_dsa *dev, uint32_t off)
 		return ((uint64_t)(EMU_WQCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT) << DSA_TABLE_WQCFG_SHIFT) |
 		       (EMU_GRPCFG_TABLE_OFF / DSA_TABLE_OFFSET_UNIT);
 	case DSA_REG_GENSTS: return __atomic_load_n(&dev->gensts, __ATOMIC_ACQUIRE);
-	case DSA_REG_CMDSTS: return __atomic_load_n(&dev->cmdsts, __ATOMIC_ACQUIRE);
+	case DSA_REG_CMDSTS: return cmdsts_read(dev);
 	default:
 		break;
 	}
@@ -269,6 +272,12 @@ cmd_enable_device(struct emu_dsa *dev)
 {
 	if (dev->gensts == DSA_DEV_STATE_ENABLED)
 		return DSA_CMDSTS_DEV_ENABLED;
+	/* A device that may not master the bus cannot fetch descriptors or
+	 * write completions: Enable Device fails (kernel idxd_device_enable
+	 * names status 0x12 "bus master not enabled"; its probe and SPDK call
+	 * pci_set_master first). */
+	if (!(dev->pci_command & DSA_PCI_COMMAND_MASTER))
+		return DSA_CMDSTS_BUSMASTER_EN;
 	/* GRPCFG is read-only from here on: which engines serve which WQs. */
 	emu_engines_map(dev);
 	__atomic_store_n(&dev->gensts, DSA_DEV_STATE_ENABLED, __ATOMIC_RELEASE);
@@ -339,7 +348,7 @@ cmd_wq_one(struct emu_dsa *dev, uint32_t cmd, struct emu_wq *wq)
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_ABORT_WQ:
 		if (enabled)
-			emu_wq_abort(dev, wq);
+			emu_wq_abort(dev, wq, EMU_ABORT_ANY);
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_RESET_WQ:
 		if (enabled)
@@ -379,9 +388,12 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_ABORT_ALL:
 	case DSA_CMD_ABORT_PASID:
+		/* Abort PASID abandons that PASID's descriptors only: another
+		 * process's work on a shared WQ carries on. */
 		for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
 			if (atomic_load(&dev->wq[i].state) == DSA_WQ_STATE_ENABLED)
-				emu_wq_abort(dev, &dev->wq[i]);
+				emu_wq_abort(dev, &dev->wq[i], cmd == DSA_CMD_ABORT_ALL ? EMU_ABORT_ANY :
+						 (operand & DSA_PASID_MAX));
 		return DSA_CMDSTS_OK;
 	case DSA_CMD_ENABLE_WQ:
 	case DSA_CMD_DISABLE_WQ:
@@ -392,6 +404,82 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
 	default:
 		return DSA_CMDSTS_INVAL_CMD;
 	}
+}
+
+/*
+ * A command runs while CMDSTS shows it active: the write only starts it, and
+ * software sees its effects once a CMDSTS read shows active clear (kernel
+ * idxd_cmd_exec polls CMDSTS.active after writing CMD). The model keeps the
+ * bit set for 1 + a seeded random number of reads, runs the command on the
+ * last of them, and ignores a command written while one is active (the
+ * kernel never does that; a driver that does loses the command).
+ */
+static void
+cmd_write(struct emu_dsa *dev, uint32_t val)
+{
+	pthread_mutex_lock(&dev->cmd_lock);
+	if (dev->cmd_reads_left > 0) {
+		EMU_LOG(ERR, "%s: command 0x%x written while command 0x%x is active: ignored",
+			dev->name, val >> DSA_CMD_SHIFT, dev->cmd_pending >> DSA_CMD_SHIFT);
+		atomic_fetch_add_explicit(&dev->n_cmd_ignored, 1, memory_order_relaxed);
+		pthread_mutex_unlock(&dev->cmd_lock);
+		return;
+	}
+	dev->cmd_pending = val;
+	dev->cmd_reads_left = 1 + (dev->prof.seed == 0 ? 0 :
+				   (uint32_t)(emu_rand(&dev->cmd_rng) % EMU_CMD_ACTIVE_READS_MAX));
+	/* Release: a poller must not see active clear from the previous command. */
+	__atomic_store_n(&dev->cmdsts, DSA_CMDSTS_ACTIVE, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&dev->cmd_lock);
+}
+
+static uint32_t
+cmdsts_read(struct emu_dsa *dev)
+{
+	uint32_t v;
+
+	pthread_mutex_lock(&dev->cmd_lock);
+	if (dev->cmd_reads_left > 0) {
+		/* This read still sees the command active; the next sees its end. */
+		if (--dev->cmd_reads_left == 0)
+			cmd_set_status(dev, cmd_run(dev, dev->cmd_pending));
+		v = DSA_CMDSTS_ACTIVE;
+	} else {
+		v = dev->cmdsts;
+	}
+	pthread_mutex_unlock(&dev->cmd_lock);
+	return v;
+}
+
+uint32_t
+emu_dsa_cmd(struct emu_dsa *dev, uint32_t cmd, uint32_t operand)
+{
+	uint32_t v;
+
+	emu_dsa_mmio_write32(dev, DSA_REG_CMD, (cmd << DSA_CMD_SHIFT) | (operand & DSA_CMD_OPERAND_MASK));
+	/* Ends: each read moves the command on, and it runs within EMU_CMD_ACTIVE_READS_MAX. */
+	do
+		v = cmdsts_read(dev);
+	while (v & DSA_CMDSTS_ACTIVE);
+	return v & DSA_CMDSTS_ERR_MASK;
+}
+
+uint16_t
+emu_dsa_pci_cfg_read16(struct emu_dsa *dev, uint32_t off)
+{
+	switch (off) {
+	case DSA_PCI_CFG_VENDOR_ID: return DSA_PCI_VENDOR_INTEL;
+	case DSA_PCI_CFG_DEVICE_ID: return DSA_PCI_DEVICE_DSA1;
+	case DSA_PCI_CFG_COMMAND: return __atomic_load_n(&dev->pci_command, __ATOMIC_ACQUIRE);
+	default: return 0;
+	}
+}
+
+void
+emu_dsa_pci_cfg_write16(struct emu_dsa *dev, uint32_t off, uint16_t val)
+{
+	if (off == DSA_PCI_CFG_COMMAND)
+		__atomic_store_n(&dev->pci_command, val & DSA_PCI_COMMAND_WRITABLE, __ATOMIC_RELEASE);
 }
 
 static void
@@ -412,10 +500,7 @@ void
 emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val)
 {
 	if (off == DSA_REG_CMD) {
-		pthread_mutex_lock(&dev->cmd_lock);
-		__atomic_store_n(&dev->cmdsts, DSA_CMDSTS_ACTIVE, __ATOMIC_RELEASE);
-		cmd_set_status(dev, cmd_run(dev, val));
-		pthread_mutex_unlock(&dev->cmd_lock);
+		cmd_write(dev, val);
 		return;
 	}
 	if (off >= EMU_WQCFG_TABLE_OFF && off + 4 <= EMU_BAR0_SIZE && off % 4 == 0) {
@@ -470,6 +555,7 @@ emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c)
 	c->errors = atomic_load_explicit(&dev->n_errors, memory_order_relaxed);
 	c->swerrs = atomic_load_explicit(&dev->n_swerrs, memory_order_relaxed);
 	c->retries = atomic_load_explicit(&dev->n_retries, memory_order_relaxed);
+	c->cmds_ignored = atomic_load_explicit(&dev->n_cmd_ignored, memory_order_relaxed);
 }
 
 int

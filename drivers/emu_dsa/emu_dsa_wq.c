@@ -99,6 +99,7 @@ wq_enable_locked(struct emu_dsa *dev, struct emu_wq *wq)
 	atomic_store_explicit(&wq->head, 0, memory_order_relaxed);
 	atomic_store_explicit(&wq->done, 0, memory_order_relaxed);
 	atomic_store_explicit(&wq->abort_before, 0, memory_order_relaxed);
+	atomic_store_explicit(&wq->abort_pasid, EMU_ABORT_ANY, memory_order_relaxed);
 	wq->size = size;
 	wq->threshold = dedicated ? size : thr;
 	wq->dedicated = dedicated;
@@ -144,11 +145,13 @@ emu_wq_disable(struct emu_dsa *dev, struct emu_wq *wq)
 }
 
 void
-emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq)
+emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq, uint32_t pasid)
 {
-	/* The engines abandon every descriptor reserved before now without
-	 * completing it; wait until they have passed them. Release: an engine
-	 * must see the mark before it pops those slots. */
+	/* The engines abandon every descriptor reserved before now (of one PASID
+	 * for Abort PASID) without completing it; wait until they have passed
+	 * them. Release: an engine must see the PASID and the mark before it
+	 * pops those slots. */
+	atomic_store_explicit(&wq->abort_pasid, pasid, memory_order_relaxed);
 	atomic_store_explicit(&wq->abort_before, atomic_load(&wq->tail), memory_order_release);
 	emu_wq_drain(dev, wq);
 }

@@ -31,21 +31,30 @@ idxd_wq_operand(uint16_t w)
 	       ((uint32_t)(w / DSA_CMD_WQ_MASK_BITS) << DSA_CMD_WQ_BLOCK_SHIFT);
 }
 
-/* Run a device command and wait for CMDSTS. Returns the CMDSTS error code. */
-static uint32_t
-idxd_cmd(struct idxd_dev *d, uint32_t cmd, uint32_t operand)
+uint32_t
+idxd_cmd_exec(const struct idxd_transport *tp, void *hw, uint32_t cmd, uint32_t operand)
 {
 	uint32_t sts = DSA_CMDSTS_ACTIVE;
 
-	d->tp->reg_write32(d->hw, DSA_REG_CMD, (cmd << DSA_CMD_SHIFT) | (operand & DSA_CMD_OPERAND_MASK));
+	/* The command runs while CMDSTS.active is set; only then are its effects
+	 * visible, and only then may the next command be written (kernel
+	 * device.c idxd_cmd_exec). */
+	tp->reg_write32(hw, DSA_REG_CMD, (cmd << DSA_CMD_SHIFT) | (operand & DSA_CMD_OPERAND_MASK));
 	for (uint32_t i = 0; i < IDXD_CMD_POLL_LIMIT; i++) {
-		sts = d->tp->reg_read32(d->hw, DSA_REG_CMDSTS);
+		sts = tp->reg_read32(hw, DSA_REG_CMDSTS);
 		if (!(sts & DSA_CMDSTS_ACTIVE))
 			return sts & DSA_CMDSTS_ERR_MASK;
 		rte_pause();
 	}
 	IDXD_LOG(ERR, "command %u timed out", cmd);
 	return DSA_CMDSTS_HW_ERR;
+}
+
+/* Run a device command and wait for CMDSTS. Returns the CMDSTS error code. */
+static uint32_t
+idxd_cmd(struct idxd_dev *d, uint32_t cmd, uint32_t operand)
+{
+	return idxd_cmd_exec(d->tp, d->hw, cmd, operand);
 }
 
 static int
@@ -318,8 +327,11 @@ idxd_stop(struct svart_accel_dev *dev)
 		d->wq[w].enabled = false;
 	}
 	/* Disable the device too: its group configuration changes with the queues. */
-	if (d->tp->wq_fixed == NULL)
+	if (d->tp->wq_fixed == NULL) {
 		(void)idxd_cmd(d, DSA_CMD_DISABLE_DEVICE, 0);
+		if (d->tp->bus_master != NULL)
+			(void)d->tp->bus_master(d->hw, false);
+	}
 	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
 		struct idxd_queue *q = dev->queues[qid];
 
@@ -339,6 +351,12 @@ idxd_start(struct svart_accel_dev *dev)
 
 	if (d->tp->wq_fixed == NULL) {
 		idxd_grpcfg_program(d);
+		/* The device fetches descriptors and writes records as a bus
+		 * master: without it Enable Device fails with 0x12. */
+		if (d->tp->bus_master != NULL && d->tp->bus_master(d->hw, true) != 0) {
+			IDXD_LOG(ERR, "%s: cannot enable PCI bus mastering", dev->name);
+			return -EIO;
+		}
 		err = idxd_cmd(d, DSA_CMD_ENABLE_DEVICE, 0);
 	}
 

@@ -163,6 +163,16 @@ emu_mem(void *hw)
 	return emu_dsa_mem_bytes(hw);
 }
 
+static int
+emu_bus_master(void *hw, bool on)
+{
+	uint16_t cmd = emu_dsa_pci_cfg_read16(hw, DSA_PCI_CFG_COMMAND);
+
+	cmd = on ? cmd | DSA_PCI_COMMAND_MASTER : cmd & ~DSA_PCI_COMMAND_MASTER;
+	emu_dsa_pci_cfg_write16(hw, DSA_PCI_CFG_COMMAND, cmd);
+	return 0;
+}
+
 static void
 emu_close(void *hw)
 {
@@ -182,6 +192,7 @@ static const struct idxd_transport idxd_emu_transport = {
 	.invalidate = emu_invalidate,
 	.iopf_ops = &emu_iopf_ops,
 	.mem_bytes = emu_mem,
+	.bus_master = emu_bus_master,
 	.close = emu_close,
 };
 

@@ -70,6 +70,10 @@ struct idxd_transport {
 	int (*wq_fixed)(void *hw, uint16_t wq, struct idxd_wq_fixed *out);
 	/** Memory the transport holds for the device, bytes (optional). */
 	uint64_t (*mem_bytes)(void *hw);
+	/** Turn PCI bus mastering on or off (Command register), before Enable
+	 *  Device and after Disable Device: 0 or -errno. NULL when the kernel
+	 *  owns the function (idxd char device). */
+	int (*bus_master)(void *hw, bool on);
 	/** Release the hardware handle. */
 	void (*close)(void *hw);
 };
@@ -201,6 +205,10 @@ idxd_resume_reported(struct idxd_queue *q, uint16_t idx)
 
 /* idxd_ctrl.c: rte_kvargs handler storing the value string in *(const char **)opaque. */
 int idxd_kv_str(const char *key, const char *value, void *opaque);
+
+/* idxd_ctrl.c: write a device command and poll CMDSTS until it is no longer
+ * active. Returns the CMDSTS error code (DSA_CMDSTS_HW_ERR on timeout). */
+uint32_t idxd_cmd_exec(const struct idxd_transport *tp, void *hw, uint32_t cmd, uint32_t operand);
 
 /* idxd_ctrl.c: generic probe on a transport whose hw handle is open. */
 int idxd_dev_init(struct svart_accel_dev *dev, const struct idxd_transport *tp, void *hw,

@@ -41,6 +41,7 @@
 #define VFIO_INTEL_VENDOR 0x8086u
 #define VFIO_BAR0 0u
 #define VFIO_BAR2 2u
+#define VFIO_CONFIG 7u  /* VFIO_PCI_CONFIG_REGION_INDEX */
 #define VFIO_MAX_GROUPS 64
 #define VFIO_GROUP_PAGES 16
 #define VFIO_READ_RECS 16
@@ -61,7 +62,7 @@ struct vfio_hw {
 	char bdf[32];
 	int iommufd, devfd, faultfd;
 	uint32_t dev_id, ioas_id, hwpt_id, fault_id;
-	uint64_t bar0_off, bar2_off, bar2_size;
+	uint64_t bar0_off, bar2_off, bar2_size, cfg_off;
 	void *bar2;
 	bool pwrite_portals;
 	bool attached;
@@ -369,6 +370,28 @@ static const struct svart_iopf_source_ops vfio_iopf_ops = {
 	.respond = vfio_pri_respond,
 };
 
+/* PCI Command register through the VFIO config region (vfio-pci virtualises
+ * it and passes the bus-master bit to the device; the kernel idxd driver and
+ * SPDK call pci_set_master for the same reason). */
+static int
+vfio_bus_master(void *h, bool on)
+{
+	struct vfio_hw *hw = h;
+	off_t at = (off_t)(hw->cfg_off + DSA_PCI_CFG_COMMAND);
+	uint16_t cmd;
+
+	if (idxd_os->pread(hw->devfd, &cmd, sizeof(cmd), at) != sizeof(cmd)) {
+		IDXD_LOG(ERR, "idxd_vfio %s: cannot read the PCI command register", hw->bdf);
+		return -EIO;
+	}
+	cmd = on ? cmd | DSA_PCI_COMMAND_MASTER : cmd & ~DSA_PCI_COMMAND_MASTER;
+	if (idxd_os->pwrite(hw->devfd, &cmd, sizeof(cmd), at) != sizeof(cmd)) {
+		IDXD_LOG(ERR, "idxd_vfio %s: cannot write the PCI command register", hw->bdf);
+		return -EIO;
+	}
+	return 0;
+}
+
 static void
 vfio_close(void *h)
 {
@@ -397,6 +420,7 @@ static const struct idxd_transport idxd_vfio_transport = {
 	.pasid_drained = vfio_pasid_drained,
 	.invalidate = vfio_invalidate,
 	.iopf_ops = &vfio_iopf_ops,
+	.bus_master = vfio_bus_master,
 	.close = vfio_close,
 };
 
@@ -541,7 +565,7 @@ bring_up(struct vfio_hw *hw)
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct iommu_fault_alloc fq = { .size = sizeof(fq) };
 	struct iommu_hwpt_alloc hw_alloc = { .size = sizeof(hw_alloc) };
-	uint64_t bar0_size;
+	uint64_t bar0_size, cfg_size;
 	int rc, err = 0;
 
 	rc = vfio_node(hw->bdf, node, sizeof(node));
@@ -604,6 +628,8 @@ bring_up(struct vfio_hw *hw)
 	hw->hwpt_id = hw_alloc.out_hwpt_id;
 	rc = region(hw, VFIO_BAR0, &hw->bar0_off, &bar0_size);
 	if (rc == 0)
+		rc = region(hw, VFIO_CONFIG, &hw->cfg_off, &cfg_size);
+	if (rc == 0)
 		rc = region(hw, VFIO_BAR2, &hw->bar2_off, &hw->bar2_size);
 	if (rc != 0)
 		return rc;
@@ -626,6 +652,7 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	struct vfio_hw *hw = calloc(1, sizeof(*hw));
 	const char *bdf = NULL, *pw = getenv("SVART_IDXD_PORTAL_PWRITE");
 	char v[32];
+	uint32_t sts;
 	int rc;
 
 	if (hw == NULL)
@@ -648,8 +675,14 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 		return rc;
 	}
 	hw->numa_node = pci_attr(hw->bdf, "numa_node", v, sizeof(v)) == 0 ? atoi(v) : -1;
-	/* Start from a known state: whoever had the device before left it as it was. */
-	vfio_wr32(hw, DSA_REG_CMD, DSA_CMD_RESET_DEVICE << DSA_CMD_SHIFT);
+	/* Start from a known state: whoever had the device before left it as it
+	 * was. The reset is done only once CMDSTS shows it no longer active. */
+	sts = idxd_cmd_exec(&idxd_vfio_transport, hw, DSA_CMD_RESET_DEVICE, 0);
+	if (sts != DSA_CMDSTS_OK) {
+		IDXD_LOG(ERR, "idxd_vfio %s: Reset Device failed, CMDSTS error 0x%x", hw->bdf, sts);
+		vfio_close(hw);
+		return -EIO;
+	}
 	rc = idxd_dev_init(dev, &idxd_vfio_transport, hw, VFIO_BATCH_MIN);
 	if (rc != 0) {
 		vfio_close(hw);

@@ -93,8 +93,7 @@ now_ns(void)
 static uint32_t
 cmd(uint32_t c, uint32_t operand)
 {
-	emu_dsa_mmio_write32(dev, DSA_REG_CMD, (c << DSA_CMD_SHIFT) | operand);
-	return emu_dsa_mmio_read32(dev, DSA_REG_CMDSTS) & DSA_CMDSTS_ERR_MASK;
+	return emu_dsa_cmd(dev, c, operand);
 }
 
 void
@@ -157,6 +156,7 @@ device_setup(void)
 	/* Group 0: the fuzzed WQs and every engine. */
 	emu_dsa_mmio_write64(dev, grpcfg + DSA_GRPCFG_WQS_OFF, (1ull << FZ_NWQS) - 1);
 	emu_dsa_mmio_write64(dev, grpcfg + DSA_GRPCFG_ENGINES_OFF, (1ull << FZ_NENGINES) - 1);
+	emu_dsa_pci_cfg_write16(dev, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_MEMORY | DSA_PCI_COMMAND_MASTER);
 	if (cmd(DSA_CMD_ENABLE_DEVICE, 0) != DSA_CMDSTS_OK || emu_dsa_pasid_bind(dev, FZ_PASID) != 0)
 		return -1;
 	for (uint32_t w = 0; w < FZ_NWQS; w++) {

@@ -184,6 +184,17 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 #define DSA_CMD_WQ_BLOCK_SHIFT      16u
 #define DSA_CMD_WQ_BLOCK_MASK       0xfu
 
+/* PCI configuration space (PCI Local Bus spec; Linux pci_regs.h): the device
+ * masters the bus (fetches descriptors, writes records) only with Command.MASTER. */
+#define DSA_PCI_CFG_VENDOR_ID       0x00u
+#define DSA_PCI_CFG_DEVICE_ID       0x02u
+#define DSA_PCI_CFG_COMMAND         0x04u
+#define DSA_PCI_COMMAND_MEMORY      0x0002u
+#define DSA_PCI_COMMAND_MASTER      0x0004u
+#define DSA_PCI_COMMAND_WRITABLE    (DSA_PCI_COMMAND_MEMORY | DSA_PCI_COMMAND_MASTER)
+#define DSA_PCI_VENDOR_INTEL        0x8086u
+#define DSA_PCI_DEVICE_DSA1         0x0b25u
+
 /* CMDSTS: bits 0-7 error, 8-23 result, 31 active */
 #define DSA_CMDSTS_ERR_MASK         0xffu
 #define DSA_CMDSTS_ACTIVE           (1u << 31)
