@@ -326,6 +326,18 @@ test_batch_list_fault(void **state)
 	munmap(none, (size_t)pg);
 }
 
+/* Answer the one page request the device raised (for addr, a write) with code. */
+static void
+answer(uint64_t addr, enum emu_pri_code code)
+{
+	struct emu_page_req req;
+
+	assert_int_equal(emu_dsa_pri_read(dev, &req, 1), 1);
+	assert_int_equal(req.addr, addr & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1));
+	assert_true(req.perm & EMU_PRI_PERM_WRITE);
+	assert_int_equal(emu_dsa_pri_respond(dev, req.pasid, req.prg, code), 0);
+}
+
 static void
 test_completion_record_errors(void **state)
 {
@@ -346,14 +358,31 @@ test_completion_record_errors(void **state)
 	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK, DSA_COMP_CRA_ALIGN);
 	assert_int_equal((sw >> DSA_SWERR_WQ_IDX_SHIFT) & DSA_SWERR_WQ_IDX_MASK, WQ_DED);
 	swerr_clear();
+	/* A record page that does not translate raises a page request (with or
+	 * without BOF); answered Invalid, the error goes to SWERR (0x1A). */
 	d.completion_addr = (uint64_t)(uintptr_t)ro;
+	d.flags &= ~IDXD_OP_FLAG_BOF;
 	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
-	emu_dsa_engine_poll(dev, 0, 64);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 0);
+	answer(d.completion_addr, EMU_PRI_INVALID);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 1);
 	sw = emu_dsa_mmio_read64(dev, DSA_REG_SWERR);
 	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK, DSA_COMP_CRA_XLAT);
 	assert_int_equal(emu_dsa_mmio_read64(dev, DSA_REG_SWERR + 16), (uint64_t)(uintptr_t)ro);
 	swerr_clear();
+	/* Answered Success once software made the page present: the record is written. */
+	assert_int_equal(mprotect(ro, (size_t)pg, PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(madvise(ro, (size_t)pg, MADV_DONTNEED), 0);
+	emu_dsa_invalidate(dev);
+	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 0);
+	memset(ro, 0, (size_t)pg);
+	answer(d.completion_addr, EMU_PRI_SUCCESS);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 1);
+	assert_int_equal(((struct dsa_completion_record *)ro)->status, DSA_COMP_SUCCESS);
+	assert_int_equal(emu_dsa_mmio_read64(dev, DSA_REG_SWERR), 0);
 	munmap(ro, (size_t)pg);
+	emu_dsa_invalidate(dev); /* the ATC still holds the writable page */
 }
 
 /* Errors without a completion record go to SWERR; a batch member whose
@@ -388,7 +417,12 @@ test_errors_without_record(void **state)
 	d = mk(DSA_OPCODE_BATCH, 0);
 	d.desc_list_addr = (uint64_t)(uintptr_t)list;
 	d.desc_count = 2;
-	assert_int_equal(run(&d), DSA_COMP_BATCH_FAIL);
+	memset(&cr, 0, sizeof(cr));
+	emu_dsa_portal_movdir64b(dev, WQ_DED, &d);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 0);
+	answer(list[1].completion_addr, EMU_PRI_INVALID);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 64), 1);
+	assert_int_equal(cr.status, DSA_COMP_BATCH_FAIL);
 	assert_int_equal(cr.result, 1);
 	sw = emu_dsa_mmio_read64(dev, DSA_REG_SWERR);
 	assert_int_equal((sw >> DSA_SWERR_ERROR_SHIFT) & DSA_SWERR_ERROR_MASK, DSA_COMP_CRA_XLAT);

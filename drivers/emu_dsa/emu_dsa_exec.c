@@ -602,6 +602,35 @@ cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
 	return true;
 }
 
+/* Write the record of d like cr_store, but a record address that does not
+ * translate raises a page request first, with or without block-on-fault
+ * (BOF governs the source and destination buffers only; DSA spec 3.13.2-3:
+ * with page requests enabled the device requests the record's page and
+ * waits): the engine parks (false) with the record kept, and resume writes
+ * it once the page is there, or reports 0x1A in SWERR when the answer is
+ * not Success (the model has no event log). */
+static bool
+cr_put(struct emu_engine *eng, const struct exec_ctx *c, const struct dsa_hw_desc *d,
+       const struct dsa_completion_record *cr, uint8_t kind, bool *ok)
+{
+	struct emu_exec_state *st = &eng->st;
+	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
+
+	if ((d->flags & IDXD_OP_FLAG_CRAV) && (code != DSA_COMP_SUCCESS || (d->flags & IDXD_OP_FLAG_RCR)) &&
+	    acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
+		st->cr_wait = kind;
+		st->cr_rec = *cr;
+		st->parked = true;
+		st->raised = false;
+		st->fault_addr = d->completion_addr;
+		st->fault_write = true;
+		st->fault_pages = 1;
+		return false;
+	}
+	*ok = cr_store(c, d, cr);
+	return true;
+}
+
 static struct exec_ctx
 st_ctx(struct emu_engine *eng)
 {
@@ -697,12 +726,14 @@ piece_fail(struct emu_engine *eng, uint8_t status, uint64_t addr, bool write)
 	}
 }
 
-static void
+/* Write the batch's own record. False: parked on the record's page. */
+static bool
 batch_finish(struct emu_engine *eng)
 {
 	struct emu_exec_state *st = &eng->st;
 	struct exec_ctx c = st_ctx(eng);
 	struct dsa_completion_record cr;
+	bool ok;
 
 	memset(&cr, 0, sizeof(cr));
 	cr.status = st->batch_failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
@@ -720,9 +751,11 @@ batch_finish(struct emu_engine *eng)
 	/* Descriptors completed: every member before the point the batch stopped
 	 * at (members run out of order only inside a fence segment). */
 	cr.bytes_completed = st->pos;
-	atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
 	c.in_batch = false;
-	cr_store(&c, &st->top, &cr);
+	if (!cr_put(eng, &c, &st->top, &cr, EMU_CR_WAIT_BATCH, &ok))
+		return false;
+	atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+	return true;
 }
 
 /* Flags a plain copy may carry and still take the fast lane. */
@@ -755,6 +788,11 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
 		if (acc(c, src, len, false) != len || acc(c, dst, len, true) != len)
 			return false;
 	}
+	/* A record that would wait for its page goes the long way (cr_put). */
+	if ((m->flags & (IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_CRAV)) ==
+	    (IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_CRAV) &&
+	    acc(c, m->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE)
+		return false;
 	memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
 	if (m->flags & IDXD_OP_FLAG_RCR) {
 		memset(&cr, 0, sizeof(cr));
@@ -795,6 +833,15 @@ batch_order(struct emu_engine *eng, uint32_t n)
 	}
 }
 
+/* A batch member's record is written (ok: it could be): on to the next. */
+static void
+member_done(struct emu_exec_state *st, bool ok, const struct dsa_completion_record *cr)
+{
+	if (!ok || (cr->status & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS)
+		st->batch_failed = true;
+	st->cur_loaded = false;
+}
+
 /* Continue the descriptor in progress until it finishes (true) or parks (false). */
 static bool
 st_run(struct emu_engine *eng)
@@ -803,11 +850,12 @@ st_run(struct emu_engine *eng)
 	struct exec_ctx c = st_ctx(eng);
 	struct dsa_completion_record cr;
 
+	bool ok;
+
 	if (!st->is_batch) {
 		if (!piece_run(eng, &c, &cr))
 			return false;
-		cr_store(&c, &st->top, &cr);
-		return true;
+		return cr_put(eng, &c, &st->top, &cr, EMU_CR_WAIT_PIECE, &ok);
 	}
 	for (; st->pos < st->nb_members; st->pos++) {
 		const struct dsa_hw_desc *m;
@@ -832,13 +880,11 @@ st_run(struct emu_engine *eng)
 		}
 		if (!piece_run(eng, &c, &cr))
 			return false;
-		if (!cr_store(&c, m, &cr) ||
-		    (cr.status & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS)
-			st->batch_failed = true;
-		st->cur_loaded = false;
+		if (!cr_put(eng, &c, m, &cr, EMU_CR_WAIT_PIECE, &ok))
+			return false;
+		member_done(st, ok, &cr);
 	}
-	batch_finish(eng);
-	return true;
+	return batch_finish(eng);
 }
 
 /* Which buffer of the op in progress holds addr: a destination means a write. */
@@ -980,6 +1026,7 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	struct dsa_completion_record cr;
 
 	memset(st, 0, offsetof(struct emu_exec_state, top));
+	st->cr_wait = EMU_CR_WAIT_NONE;
 	st->active = true;
 	st->wq = wq;
 	st->top = *d;
@@ -1024,6 +1071,50 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	return st_end(eng, run_guarded(eng));
 }
 
+/* The page a completion record waited for was answered: write the record
+ * (SWERR if the page is still not there), then go on with the batch. */
+static bool
+cr_resume(struct emu_engine *eng, volatile bool success)
+{
+	struct emu_exec_state *st = &eng->st;
+	struct exec_ctx c = st_ctx(eng);
+	uint8_t kind = st->cr_wait;
+	const struct dsa_hw_desc *volatile d = kind == EMU_CR_WAIT_BATCH ? &st->top : st_owner(eng);
+	sigjmp_buf env;
+	volatile bool ok = false;
+
+	st->cr_wait = EMU_CR_WAIT_NONE;
+	c.in_batch = kind == EMU_CR_WAIT_PIECE && st->is_batch;
+	/* The retried translation walks the page tables again (resume installs
+	 * nothing for a record's page): a Success that did not make the page
+	 * writable ends in SWERR like an Invalid answer. Under the guard: the
+	 * page may vanish between the walk and the store. */
+	if (success) {
+		if (sigsetjmp(env, 0) == 0) {
+			emu_guard_env = &env;
+			ok = cr_store(&c, d, &st->cr_rec);
+			emu_guard_env = NULL;
+		} else {
+			/* Trapped: nothing this ATC says can be trusted any more. */
+			emu_guard_env = NULL;
+			emu_atc_flush(eng->atc);
+			success = false;
+		}
+	}
+	if (!success)
+		emu_swerr_record(eng->dev, DSA_COMP_CRA_XLAT, c.wq->id, d, c.in_batch,
+				 d->completion_addr, true);
+	if (kind == EMU_CR_WAIT_BATCH) {
+		atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+		return true;
+	}
+	if (!st->is_batch)
+		return true;
+	member_done(st, ok, &st->cr_rec);
+	st->pos++;
+	return run_guarded(eng);
+}
+
 bool
 emu_exec_resume(struct emu_engine *eng)
 {
@@ -1053,13 +1144,15 @@ emu_exec_resume(struct emu_engine *eng)
 	if (dev->pri_latency_cb != NULL)
 		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
 	st->parked = false;
-	if (code == EMU_PRI_SUCCESS && !st->overflowed) {
+	if (code == EMU_PRI_SUCCESS && !st->overflowed && st->cr_wait == EMU_CR_WAIT_NONE) {
 		/* Software answered Success for these pages: the retried translations
 		 * succeed (an IOMMU overflow's automatic Success proves nothing). */
 		for (uint32_t i = 0; i < st->fault_pages; i++)
 			emu_atc_install(eng->atc, st->pasid, st->fault_addr + i * EMU_PAGE_SIZE,
 					st->fault_write);
 	}
+	if (st->cr_wait != EMU_CR_WAIT_NONE)
+		return st_end(eng, cr_resume(eng, code == EMU_PRI_SUCCESS));
 	if (st->list_wait) {
 		/* Read the list again (it may wait again further on); after an
 		 * Invalid answer, run what is readable and end at the fault. */

@@ -106,7 +106,14 @@ struct emu_exec_state {
 	bool fault_write;
 	uint16_t prg;
 	uint64_t t_raise;          /**< rte_rdtsc() at the request */
+	uint8_t cr_wait;           /**< parked on the page of a record to write (EMU_CR_WAIT_*) */
+	struct dsa_completion_record cr_rec; /**< the record waiting to be written */
 };
+
+/** emu_exec_state.cr_wait: whose completion record waits for its page. */
+#define EMU_CR_WAIT_NONE  0u
+#define EMU_CR_WAIT_PIECE 1u   /**< the op in progress (a batch member or a single op) */
+#define EMU_CR_WAIT_BATCH 2u   /**< the batch descriptor's own record */
 
 struct emu_engine {
 	struct emu_dsa *dev;

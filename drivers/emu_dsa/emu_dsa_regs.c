@@ -411,8 +411,9 @@ cmd_run(struct emu_dsa *dev, uint32_t val)
  * software sees its effects once a CMDSTS read shows active clear (kernel
  * idxd_cmd_exec polls CMDSTS.active after writing CMD). The model keeps the
  * bit set for 1 + a seeded random number of reads, runs the command on the
- * last of them, and ignores a command written while one is active (the
- * kernel never does that; a driver that does loses the command).
+ * last of them. A command written while one is active is discarded and
+ * SWERR records error 0x52 (DSA spec 9.2.12; the kernel serialises commands
+ * under cmd_lock and never does that).
  */
 static void
 cmd_write(struct emu_dsa *dev, uint32_t val)
@@ -422,6 +423,7 @@ cmd_write(struct emu_dsa *dev, uint32_t val)
 		EMU_LOG(ERR, "%s: command 0x%x written while command 0x%x is active: ignored",
 			dev->name, val >> DSA_CMD_SHIFT, dev->cmd_pending >> DSA_CMD_SHIFT);
 		atomic_fetch_add_explicit(&dev->n_cmd_ignored, 1, memory_order_relaxed);
+		emu_swerr_record(dev, DSA_SWERR_CMD_WHILE_ACTIVE, -1, NULL, false, 0, false);
 		pthread_mutex_unlock(&dev->cmd_lock);
 		return;
 	}

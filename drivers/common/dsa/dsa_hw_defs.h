@@ -241,6 +241,7 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
  */
 #define DSA_SWERR_WQ_NOT_ENABLED    0x30u
 #define DSA_SWERR_DWQ_OVERFLOW      0x31u
+#define DSA_SWERR_CMD_WHILE_ACTIVE  0x52u  /**< CMD written while CMDSTS.active (DSA spec 9.2.12) */
 
 /* WQCFG: dword offsets inside one WQ's config block */
 #define DSA_WQCFG_SIZE              32u     /**< bytes per WQ (DSA 1.0) */
