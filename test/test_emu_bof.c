@@ -174,7 +174,8 @@ delta_desc(const uint8_t *a, const uint8_t *b, uint8_t *rec, uint32_t max)
 static void
 test_delta_offsets_absolute(void **state)
 {
-	uint8_t rec[80] __attribute__((aligned(8))), *a, *b;
+	/* Room for the rest after the first piece: a CR_DELTA needs >= 80 bytes. */
+	uint8_t rec[120] __attribute__((aligned(8))), *a, *b;
 	struct dsa_hw_desc d;
 	unsigned int pieces;
 

@@ -483,6 +483,19 @@ test_compare_check_result(void **state)
 	d.xfer_size = 64;
 	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
 	assert_int_equal(cr.result, 0);
+	/* COMPVAL reports a difference at the start of its 8-byte chunk (from
+	 * the buffer start: x + 3 is not 8-aligned), exactly past the last whole
+	 * chunk (DML ref/compare_pattern.c). */
+	x[3 + 13] = 2;
+	d.src_addr = (uint64_t)(uintptr_t)(x + 3);
+	d.xfer_size = 21;
+	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
+	assert_int_equal(cr.result, 1);
+	assert_int_equal(cr.bytes_completed, 8);
+	x[3 + 13] = 1;
+	x[3 + 18] = 2;
+	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
+	assert_int_equal(cr.bytes_completed, 18);
 }
 
 static void
@@ -504,13 +517,22 @@ test_crc_seed_from_memory(void **state)
 	d.seed_addr = (uint64_t)(uintptr_t)&seed;
 	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
 	assert_int_equal((uint32_t)cr.crc_val, crc_direct);
+	/* A seed address not aligned to the CRC size (0x1C); the bypass flags
+	 * (b17 inversion/reflection, b18 data reflection) are not modelled and
+	 * refused as invalid flags rather than computed wrongly. */
+	d.seed_addr += 1;
+	assert_int_equal(run(&d), DSA_COMP_ADDR_ALIGN);
+	d.seed_addr -= 1;
+	d.flags |= DSA_FLAG_CRC_READ_SEED << 1;
+	assert_int_equal(run(&d), DSA_COMP_INVALID_FLAGS);
+	d.flags &= ~(DSA_FLAG_CRC_READ_SEED << 1);
 }
 
 static void
 test_delta_records(void **state)
 {
 	uint64_t a[64], b[64], c[64];
-	uint8_t rec[80] __attribute__((aligned(8)));
+	uint8_t rec[90] __attribute__((aligned(8)));
 	struct dsa_hw_desc d = mk(DSA_OPCODE_CR_DELTA, 0);
 	uint32_t size;
 
@@ -559,8 +581,12 @@ test_delta_records(void **state)
 	d.max_delta_size = sizeof(rec);
 	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
 	assert_int_equal(cr.result, DSA_DELTA_RES_EQUAL);
-	d.src2_addr = (uint64_t)(uintptr_t)b;
-	d.max_delta_size = 10;
+	/* Nine differences need 90 bytes: an 80-byte record overflows. */
+	memcpy(c, a, sizeof(c));
+	for (int i = 0; i < 9; i++)
+		c[i * 7] = ~c[i * 7];
+	d.src2_addr = (uint64_t)(uintptr_t)c;
+	d.max_delta_size = 80;
 	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
 	assert_int_equal(cr.result, DSA_DELTA_RES_OVERFLOW);
 	d.flags |= IDXD_OP_FLAG_CR;
@@ -568,11 +594,19 @@ test_delta_records(void **state)
 	assert_int_equal(run(&d), DSA_COMP_SUCCESS_PRED);
 	d.flags &= ~IDXD_OP_FLAG_CR;
 	d.expected_res_mask = 0;
-	d.max_delta_size = 15;
+	/* DSA spec 8.3.8: a maximum record size under 80 (0x15), one not a
+	 * multiple of 10 is accepted; misaligned size or source (0x1C). */
+	d.max_delta_size = 79;
 	assert_int_equal(run(&d), DSA_COMP_DR_ERANGE);
+	d.max_delta_size = 85;
+	assert_int_equal(run(&d), DSA_COMP_SUCCESS);
+	assert_int_equal(cr.result, DSA_DELTA_RES_OVERFLOW);
 	d.max_delta_size = 80;
 	d.xfer_size = 12;
-	assert_int_equal(run(&d), DSA_COMP_XFER_ERANGE);
+	assert_int_equal(run(&d), DSA_COMP_ADDR_ALIGN);
+	d.xfer_size = 16;
+	d.src_addr += 4;
+	assert_int_equal(run(&d), DSA_COMP_ADDR_ALIGN);
 }
 
 static void

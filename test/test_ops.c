@@ -130,8 +130,11 @@ check_op(int op, struct bufs *b, uint32_t size, const struct svart_accel_result 
 		break;
 	case SVART_ACCEL_OP_COMPARE_VALUE:
 		assert_int_equal(r->result, size > 2 ? 1 : 0);
-		if (size > 2)
-			assert_int_equal(r->bytes_completed, size - 2);
+		if (size > 2) {
+			/* At the difference or in the 8-byte chunk before it. */
+			assert_true(r->bytes_completed <= size - 2);
+			assert_true(size - 2 - r->bytes_completed < 8);
+		}
 		break;
 	case SVART_ACCEL_OP_DUALCAST:
 		assert_memory_equal(b->dst, b->src, size);

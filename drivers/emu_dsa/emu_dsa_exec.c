@@ -310,8 +310,16 @@ op_compare(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct e
 			  : emu_compare(s, (const uint8_t *)(uintptr_t)b[1].va, ok);
 
 	if (diff < ok) {
+		uint64_t at = p->off + diff, whole = d->xfer_size & ~(uint64_t)(DSA_FILL_PATTERN_SIZE - 1);
+
 		o->result = 1;
-		o->bytes = (uint32_t)(p->off + diff); /* offset of the first difference */
+		/* COMPARE: the offset of the first difference. COMPVAL: no greater
+		 * than it (DSA spec 8.3.7); the reference (DML ref/compare_pattern.c)
+		 * and hardware give it rounded down to the 8-byte chunk counted from
+		 * the buffer start, exact in the bytes after the last whole chunk. */
+		if (val && at < whole)
+			at &= ~(uint64_t)(DSA_FILL_PATTERN_SIZE - 1);
+		o->bytes = (uint32_t)at;
 	} else if (ok < rest) {
 		lockstep_fault(o, b, lim, p->off, ok, stop_at(c, ok, rest, 1), rest);
 		return;
@@ -363,6 +371,11 @@ op_crc(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct emu_p
 		return;
 	}
 	if ((d->flags & DSA_FLAG_CRC_READ_SEED) && !p->crc_seeded) {
+		/* The seed address is aligned to the CRC size (DSA spec table 8-19). */
+		if (d->seed_addr % sizeof(seed) != 0) {
+			o->status = DSA_COMP_ADDR_ALIGN;
+			return;
+		}
 		if (acc(c, d->seed_addr, sizeof(seed), false) < sizeof(seed)) {
 			/* Nothing done, no seed yet: the op starts over from its seed read. */
 			set_fault(o, 0, d->seed_addr, false);
@@ -406,11 +419,20 @@ op_cr_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 	uint64_t ok, raw, rec_ok, used = p->delta_used;
 	unsigned int lim;
 
-	if (len % DSA_DELTA_WORD_SIZE != 0 || len > DSA_DELTA_MAX_XFER) {
+	/* DSA spec 8.3.8 and table 5-6 (DML validation.cpp checks the same):
+	 * sources and size 8-byte aligned (0x1C), at most 0x80000 bytes (0x13),
+	 * a maximum record size from 80 to the WQ's maximum transfer (0x15); a
+	 * multiple of 10 is only advised: whole entries fit or it overflows. */
+	if (len % DSA_DELTA_WORD_SIZE != 0 || d->src_addr % DSA_DELTA_WORD_SIZE != 0 ||
+	    d->src2_addr % DSA_DELTA_WORD_SIZE != 0) {
+		o->status = DSA_COMP_ADDR_ALIGN;
+		return;
+	}
+	if (len > DSA_DELTA_MAX_XFER) {
 		o->status = DSA_COMP_XFER_ERANGE;
 		return;
 	}
-	if (max == 0 || max % DSA_DELTA_ENTRY_SIZE != 0) {
+	if (max < DSA_DELTA_MIN_MAX_SIZE || max > c->wq->max_xfer) {
 		o->status = DSA_COMP_DR_ERANGE;
 		return;
 	}
@@ -463,7 +485,18 @@ op_ap_delta(const struct exec_ctx *c, const struct dsa_hw_desc *d, const struct 
 	const uint8_t *r = (const uint8_t *)(uintptr_t)rec;
 	int32_t prev = -1;
 
-	if (rsize % DSA_DELTA_ENTRY_SIZE != 0 || len > DSA_DELTA_MAX_XFER) {
+	/* Destination and size 8-byte aligned (0x1C), at most 0x80000 bytes
+	 * (0x13), a record of whole entries, at least one (0x15; the spec asks
+	 * for at least 10 bytes, whole entries is the model's choice). */
+	if (len % DSA_DELTA_WORD_SIZE != 0 || dst % DSA_DELTA_WORD_SIZE != 0) {
+		o->status = DSA_COMP_ADDR_ALIGN;
+		return;
+	}
+	if (len > DSA_DELTA_MAX_XFER) {
+		o->status = DSA_COMP_XFER_ERANGE;
+		return;
+	}
+	if (rsize < DSA_DELTA_ENTRY_SIZE || rsize % DSA_DELTA_ENTRY_SIZE != 0) {
 		o->status = DSA_COMP_DR_ERANGE;
 		return;
 	}

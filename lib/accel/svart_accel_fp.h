@@ -77,7 +77,10 @@ struct svart_accel_result {
 	uint8_t hw_status;        /**< raw device status code (DSA: completion status, bits 0-6) */
 	uint8_t result;           /**< COMPARE*: 0 equal, 1 different */
 	uint8_t fault_write;      /**< PAGE_FAULT: 1 if the faulting access was a write */
-	uint32_t bytes_completed; /**< COMPARE* mismatch: offset of the first difference;
+	uint32_t bytes_completed; /**< COMPARE mismatch: offset of the first difference;
+				    *  COMPARE_VALUE mismatch: the first difference is at
+				    *  this offset or in the 7 bytes after it (DSA reports
+				    *  it at 8-byte granularity);
 				    *  PAGE_FAULT: bytes done before the fault */
 	uint64_t value;           /**< CRC32C / COPY_CRC32C: the CRC */
 	uint64_t fault_addr;      /**< PAGE_FAULT: faulting virtual address */

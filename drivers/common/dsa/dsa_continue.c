@@ -11,7 +11,8 @@
  * | DUALCAST          | src, dst, dest2 += bc; size -= bc                                  |
  * | CRCGEN, COPY_CRC  | seed = crc_val, no seed read; src (dst) += bc; size -= bc          |
  * | CR_DELTA          | src, src2 += bc; size -= bc; delta_addr += rec; max -= rec; the    |
- * |                   | piece's entries get bc_before / 8 added (absolute word offsets)    |
+ * |                   | piece's entries get bc_before / 8 added (absolute word offsets);   |
+ * |                   | impossible (-ENOSPC) when fewer than 80 record bytes would remain  |
  * | AP_DELTA          | delta-record addr += bc; record size -= bc                         |
  * bc == 0 (e.g. the CRC seed read faulted): the descriptor stays as it is. */
 #include <errno.h>
@@ -72,6 +73,11 @@ dsa_cont_next(struct dsa_hw_desc *d, const struct dsa_completion_record *cr, str
 	}
 	if (bc == 0)
 		return 0; /* nothing done: the same descriptor does the whole rest */
+	/* A CR_DELTA descriptor needs at least 80 bytes of record space (DSA
+	 * spec 8.3.8, else status 0x15): a rest with less cannot be one. */
+	if (d->opcode == DSA_OPCODE_CR_DELTA &&
+	    d->max_delta_size - cr->delta_rec_size < DSA_DELTA_MIN_MAX_SIZE)
+		return -ENOSPC;
 	switch (d->opcode) {
 	case DSA_OPCODE_MEMMOVE:
 		if (cr->result == 0) {

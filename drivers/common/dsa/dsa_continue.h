@@ -37,7 +37,9 @@ struct dsa_cont {
  * described, and account the piece in acc. A CR_DELTA piece's record entries
  * are rebased to absolute word offsets in memory (they name the piece's words).
  * A piece that completed nothing leaves d as it is.
- * @return 0, or -ENOTSUP for an opcode that has no continuation (BATCH, DRAIN, NOOP).
+ * @return 0, -ENOTSUP for an opcode that has no continuation (BATCH, DRAIN,
+ *         NOOP), or -ENOSPC for a CR_DELTA whose rest would have less than the
+ *         80 bytes of record space a descriptor needs (d is left as it was).
  */
 int dsa_cont_next(struct dsa_hw_desc *d, const struct dsa_completion_record *cr,
 		  struct dsa_cont *acc);

@@ -71,6 +71,9 @@ static_assert(offsetof(struct dsa_completion_record, crc_val) == 0x10, "crc @0x1
 /** CR_DELTA: one delta record entry is a 16-bit word offset plus 8 data bytes. */
 #define DSA_DELTA_ENTRY_SIZE     10u
 #define DSA_DELTA_WORD_SIZE      8u
+/** CR_DELTA: smallest maximum delta record size (DSA spec 8.3.8; idxd-config
+ *  test/dsa.h MIN_DELTA_RECORD_SIZE) */
+#define DSA_DELTA_MIN_MAX_SIZE   80u
 #define DSA_FILL_PATTERN_SIZE    8u  /**< MEMFILL / COMPVAL pattern bytes (DSA 1.0) */
 /** CR_DELTA: largest transfer the 16-bit word offset can address (512 KiB). */
 #define DSA_DELTA_MAX_XFER       (0x10000u * DSA_DELTA_WORD_SIZE)
