@@ -472,6 +472,49 @@ test_pri_failure_and_unexpected(void **state)
 	munmap(dst, (size_t)pg);
 }
 
+/* An invalidation between a Success answer and the device's retry takes the
+ * page away: the blocked descriptor translates again (asks again) instead of
+ * writing through the translation it was promised. */
+static void
+test_invalidate_blocked(void **state)
+{
+	uint8_t src[64], *dst = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct dsa_hw_desc d;
+	struct emu_page_req req;
+
+	(void)state;
+	emu_dsa_invalidate(dev); /* earlier tests unmapped memory without telling */
+	memset(src, 0x5a, sizeof(src));
+	memset(&d, 0, sizeof(d));
+	d.opcode = DSA_OPCODE_MEMMOVE;
+	d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_BOF;
+	d.completion_addr = (uint64_t)(uintptr_t)&cr;
+	d.src_addr = (uint64_t)(uintptr_t)src;
+	d.dst_addr = (uint64_t)(uintptr_t)dst;
+	d.xfer_size = sizeof(src);
+	memset(&cr, 0, sizeof(cr));
+	emu_dsa_portal_movdir64b(dev, WQ_BOF, &d);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 1), 0);
+	assert_int_equal(emu_dsa_pri_read(dev, &req, 1), 1);
+	assert_int_equal(req.addr, (uint64_t)(uintptr_t)dst);
+	assert_int_equal(madvise(dst, (size_t)pg, MADV_POPULATE_WRITE), 0);
+	assert_int_equal(emu_dsa_pri_respond(dev, req.pasid, req.prg, EMU_PRI_SUCCESS), 0);
+	/* The application replaces the page by a read-only one, and invalidates. */
+	assert_ptr_equal(mmap(dst, (size_t)pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			      -1, 0), dst);
+	emu_dsa_invalidate(dev);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 1), 0);
+	assert_int_equal(cr.status, 0);
+	assert_int_equal(emu_dsa_pri_read(dev, &req, 1), 1);   /* asks again */
+	assert_int_equal(req.addr, (uint64_t)(uintptr_t)dst);
+	assert_int_equal(emu_dsa_pri_respond(dev, req.pasid, req.prg, EMU_PRI_INVALID), 0);
+	assert_int_equal(emu_dsa_engine_poll(dev, 0, 1), 1);
+	assert_int_equal(cr.status, DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE);
+	assert_int_equal(cr.fault_addr, (uint64_t)(uintptr_t)dst);
+	munmap(dst, (size_t)pg);
+}
+
 static int
 setup(void **state)
 {
@@ -519,6 +562,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_engines_share_wq),
 		cmocka_unit_test(test_batch_list_page_fault),
 		cmocka_unit_test(test_pri_failure_and_unexpected),
+		cmocka_unit_test(test_invalidate_blocked),
 	};
 	int rc;
 

@@ -207,6 +207,24 @@ emu_engines_lock(struct emu_dsa *dev)
 			pthread_mutex_lock(&dev->engine[e]->lock);
 }
 
+/*
+ * Invalidation completes only when no engine can still use a translation it
+ * made before (PCIe ATS: the invalidation completion follows the device's
+ * last use of the old entries). An engine runs under its lock from taking a
+ * descriptor or batch member to finishing or parking it, so holding every
+ * lock means none is between a translation and its use; the ATCs are flushed
+ * before the locks go. A parked descriptor translates again when it resumes.
+ */
+void
+emu_engines_flush(struct emu_dsa *dev)
+{
+	emu_engines_lock(dev);
+	for (unsigned int e = 0; e < dev->prof.num_engines; e++)
+		if (dev->engine[e] != NULL)
+			emu_atc_sync(dev->engine[e]->atc);
+	emu_engines_unlock(dev);
+}
+
 void
 emu_engines_unlock(struct emu_dsa *dev)
 {

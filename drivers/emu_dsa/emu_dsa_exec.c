@@ -995,6 +995,7 @@ park_raise(struct emu_engine *eng)
 	st->overflowed = rc == -ENOSPC;
 	st->raised = true;
 	st->t_raise = rte_rdtsc();
+	st->raise_gen = emu_iommu_gen(eng->dev->iommu);
 }
 
 static bool
@@ -1177,9 +1178,12 @@ emu_exec_resume(struct emu_engine *eng)
 	if (dev->pri_latency_cb != NULL)
 		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
 	st->parked = false;
-	if (code == EMU_PRI_SUCCESS && !st->overflowed && st->cr_wait == EMU_CR_WAIT_NONE) {
+	if (code == EMU_PRI_SUCCESS && !st->overflowed && st->cr_wait == EMU_CR_WAIT_NONE &&
+	    emu_iommu_gen(dev->iommu) == st->raise_gen) {
 		/* Software answered Success for these pages: the retried translations
-		 * succeed (an IOMMU overflow's automatic Success proves nothing). */
+		 * succeed (an IOMMU overflow's automatic Success proves nothing, and
+		 * an invalidation since the request may have taken the pages away:
+		 * then the engine walks the page tables again). */
 		for (uint32_t i = 0; i < st->fault_pages; i++)
 			emu_atc_install(eng->atc, st->pasid, st->fault_addr + i * EMU_PAGE_SIZE,
 					st->fault_write);

@@ -106,6 +106,7 @@ struct emu_exec_state {
 	bool fault_write;
 	uint16_t prg;
 	uint64_t t_raise;          /**< rte_rdtsc() at the request */
+	uint64_t raise_gen;        /**< IOMMU invalidation generation when the request went out */
 	uint8_t cr_wait;           /**< parked on the page of a record to write (EMU_CR_WAIT_*) */
 	struct dsa_completion_record cr_rec; /**< the record waiting to be written */
 };
@@ -221,6 +222,8 @@ void emu_engines_map(struct emu_dsa *dev);
 void emu_engines_lock(struct emu_dsa *dev);
 void emu_engines_unlock(struct emu_dsa *dev);
 void emu_engines_stop(struct emu_dsa *dev);
+/** After an IOMMU invalidation: return once no engine uses an old translation. */
+void emu_engines_flush(struct emu_dsa *dev);
 bool emu_engine_is_async(const struct emu_dsa *dev);
 
 #endif /* SVART_EMU_DSA_INTERNAL_H */

@@ -569,7 +569,11 @@ emu_dsa_pasid_bind(struct emu_dsa *dev, uint32_t pasid)
 int
 emu_dsa_pasid_unbind(struct emu_dsa *dev, uint32_t pasid)
 {
-	return emu_iommu_pasid_unbind(dev->iommu, pasid);
+	int rc = emu_iommu_pasid_unbind(dev->iommu, pasid);
+
+	if (rc == 0)
+		emu_engines_flush(dev);
+	return rc;
 }
 
 bool
@@ -591,6 +595,7 @@ void
 emu_dsa_invalidate(struct emu_dsa *dev)
 {
 	emu_iommu_invalidate(dev->iommu);
+	emu_engines_flush(dev);
 }
 
 uint16_t

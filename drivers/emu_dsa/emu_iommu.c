@@ -287,6 +287,12 @@ emu_iommu_pasid_bind(struct emu_iommu *io, uint32_t pasid)
 	return rc;
 }
 
+uint64_t
+emu_iommu_gen(struct emu_iommu *io)
+{
+	return atomic_load_explicit(&io->gen, memory_order_acquire);
+}
+
 void
 emu_iommu_invalidate(struct emu_iommu *io)
 {

@@ -115,6 +115,8 @@ bool emu_iommu_pasid_pending(struct emu_iommu *io, uint32_t pasid);
 
 /** Flush every ATC (all engines see it before their next descriptor). */
 void emu_iommu_invalidate(struct emu_iommu *io);
+/** Invalidation generation (bumped by every invalidation). */
+uint64_t emu_iommu_gen(struct emu_iommu *io);
 
 /* ---- device side ---- */
 
