@@ -530,6 +530,7 @@ static const struct svart_accel_dev_ops idxd_dev_ops = {
 	.stats_get = idxd_stats_get,
 	.stats_reset = idxd_stats_reset,
 	.dump = idxd_dump,
+	.queue_idle = idxd_queue_idle,
 };
 
 int

@@ -532,6 +532,22 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 	return n;
 }
 
+int
+idxd_queue_idle(const struct svart_accel_dev *dev, const void *qp)
+{
+	const struct idxd_queue *q = qp;
+
+	RTE_SET_USED(dev);
+	/* A resumed op runs again after its first record was written. */
+	if (q->rs.state == IDXD_RS_RUNNING)
+		return 0;
+	/* Batches complete out of order: every submitted one must be done. */
+	for (uint16_t b = q->batch_head; b != q->batch_tail; b++)
+		if (idxd_batch_status(q, b) == DSA_COMP_NONE)
+			return 0;
+	return 1;
+}
+
 static uint16_t
 idxd_burst_capacity(const void *qp)
 {

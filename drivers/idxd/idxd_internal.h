@@ -203,6 +203,9 @@ idxd_resume_reported(struct idxd_queue *q, uint16_t idx)
 		q->rs.state = IDXD_RS_IDLE;
 }
 
+/* idxd_fp.c: 1 when every op submitted on queue qp is finished, else 0. */
+int idxd_queue_idle(const struct svart_accel_dev *dev, const void *qp);
+
 /* idxd_ctrl.c: rte_kvargs handler storing the value string in *(const char **)opaque. */
 int idxd_kv_str(const char *key, const char *value, void *opaque);
 

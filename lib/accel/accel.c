@@ -536,6 +536,19 @@ accel_state_name(enum svart_accel_dev_state s)
 }
 
 int
+svart_accel_queue_idle(int16_t dev_id, uint16_t queue_id)
+{
+	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);
+
+	ACCEL_DEV_OR_RETURN(dev);
+	if (queue_id >= dev->nb_queues || dev->queues[queue_id] == NULL)
+		return -EINVAL;
+	if (dev->ops->queue_idle == NULL)
+		return -ENOTSUP;
+	return dev->ops->queue_idle(dev, dev->queues[queue_id]);
+}
+
+int
 svart_accel_dump(int16_t dev_id, FILE *f)
 {
 	struct svart_accel_dev *dev = accel_dev_lookup(dev_id);

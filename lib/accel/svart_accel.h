@@ -261,6 +261,18 @@ int svart_accel_stats_get(int16_t dev_id, uint16_t queue_id, struct svart_accel_
 int svart_accel_stats_reset(int16_t dev_id, uint16_t queue_id);
 
 /**
+ * Whether the device has finished every op submitted on a queue (finished
+ * ops may still wait to be reaped). For a control loop waiting for the
+ * hardware, as rte_dma_vchan_status() does; not a fast-path call.
+ *
+ * @return
+ *   1 when idle, 0 while submitted ops still run, or:
+ *   - -EINVAL: bad device or queue id, or the queue is not set up.
+ *   - -ENOTSUP: the driver cannot tell.
+ */
+int svart_accel_queue_idle(int16_t dev_id, uint16_t queue_id);
+
+/**
  * Print the device state, configuration, queues and driver state.
  *
  * @return
