@@ -582,7 +582,8 @@ svart_accel_dump(int16_t dev_id, FILE *f)
 	return 0;
 }
 
-#ifdef SVART_ACCEL_DEBUG
+/* Always built: an application compiled with SVART_ACCEL_DEBUG may use a
+ * release library. */
 int
 svart_accel_fp_check(int16_t dev_id, uint16_t queue_id)
 {
@@ -594,4 +595,3 @@ svart_accel_fp_check(int16_t dev_id, uint16_t queue_id)
 	}
 	return 0;
 }
-#endif

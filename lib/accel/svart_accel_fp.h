@@ -54,7 +54,7 @@ struct svart_accel_op {
 	uint32_t len;       /**< bytes (ignored by NOP) */
 	const void *src;    /**< source (COPY, COMPARE*, DUALCAST, CRC32C, COPY_CRC32C) */
 	void *dst;          /**< destination (COPY, FILL, DUALCAST, COPY_CRC32C, CACHE_FLUSH) */
-	union {
+	__extension__ union { /* anonymous: C11 and C++, an extension in C99 */
 		const void *src2; /**< second source (COMPARE) */
 		void *dst2;       /**< second destination (DUALCAST) */
 		uint64_t pattern; /**< 8-byte pattern (FILL, COMPARE_VALUE) */
@@ -86,8 +86,14 @@ struct svart_accel_result {
 	uint64_t fault_addr;      /**< PAGE_FAULT: faulting virtual address */
 };
 
-#ifdef SVART_ACCEL_DEBUG
+/**
+ * @internal Check a fast-path call's device and queue (debug builds of the
+ * application: SVART_ACCEL_DEBUG).
+ * @return 0, or -EINVAL (logged) for a device not started or a bad queue id.
+ */
 int svart_accel_fp_check(int16_t dev_id, uint16_t queue_id);
+
+#ifdef SVART_ACCEL_DEBUG
 #define SVART_ACCEL_FP_CHECK(dev_id, queue_id, ret) do { \
 	if (svart_accel_fp_check(dev_id, queue_id) != 0) \
 		return (ret); \
@@ -101,6 +107,22 @@ static inline void *
 svart_accel_fp_queue(int16_t dev_id, uint16_t queue_id)
 {
 	return svart_accel_fp_objs[dev_id].queues[queue_id];
+}
+
+/** @internal An op with its common fields set (no designated initializers:
+ *  the header stays valid C99 and C++11). */
+static inline struct svart_accel_op
+svart_accel_op_make(uint8_t type, uint32_t flags, uint32_t len, const void *src, void *dst)
+{
+	struct svart_accel_op op;
+
+	op.type = type;
+	op.flags = flags;
+	op.len = len;
+	op.src = src;
+	op.dst = dst;
+	op.pattern = 0;
+	return op;
 }
 
 /**
@@ -159,8 +181,9 @@ static inline int
 svart_accel_fill(int16_t dev_id, uint16_t queue_id, uint64_t pattern, void *dst, uint32_t len,
 		 uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_FILL, .flags = flags, .len = len,
-				     .dst = dst, .pattern = pattern };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_FILL, flags, len, NULL, dst);
+
+	op.pattern = pattern;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -174,8 +197,9 @@ static inline int
 svart_accel_compare(int16_t dev_id, uint16_t queue_id, const void *src, const void *src2,
 		    uint32_t len, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_COMPARE, .flags = flags, .len = len,
-				     .src = src, .src2 = src2 };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_COMPARE, flags, len, src, NULL);
+
+	op.src2 = src2;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -188,8 +212,10 @@ static inline int
 svart_accel_compare_value(int16_t dev_id, uint16_t queue_id, const void *src, uint64_t pattern,
 			  uint32_t len, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_COMPARE_VALUE, .flags = flags,
-				     .len = len, .src = src, .pattern = pattern };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_COMPARE_VALUE, flags, len, src,
+						       NULL);
+
+	op.pattern = pattern;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -202,8 +228,9 @@ static inline int
 svart_accel_dualcast(int16_t dev_id, uint16_t queue_id, const void *src, void *dst, void *dst2,
 		     uint32_t len, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_DUALCAST, .flags = flags, .len = len,
-				     .src = src, .dst = dst, .dst2 = dst2 };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_DUALCAST, flags, len, src, dst);
+
+	op.dst2 = dst2;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -217,8 +244,9 @@ static inline int
 svart_accel_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, uint32_t len,
 		   uint32_t seed, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_CRC32C, .flags = flags, .len = len,
-				     .src = src, .seed = seed };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_CRC32C, flags, len, src, NULL);
+
+	op.seed = seed;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -231,8 +259,10 @@ static inline int
 svart_accel_copy_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, void *dst,
 			uint32_t len, uint32_t seed, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_COPY_CRC32C, .flags = flags,
-				     .len = len, .src = src, .dst = dst, .seed = seed };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_COPY_CRC32C, flags, len, src,
+						       dst);
+
+	op.seed = seed;
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -244,8 +274,9 @@ static inline int
 svart_accel_cache_flush(int16_t dev_id, uint16_t queue_id, void *dst, uint32_t len,
 			uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_CACHE_FLUSH, .flags = flags,
-				     .len = len, .dst = dst };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_CACHE_FLUSH, flags, len, NULL,
+						       dst);
+
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
@@ -256,7 +287,8 @@ svart_accel_cache_flush(int16_t dev_id, uint16_t queue_id, void *dst, uint32_t l
 static inline int
 svart_accel_nop(int16_t dev_id, uint16_t queue_id, uint32_t flags)
 {
-	struct svart_accel_op op = { .type = SVART_ACCEL_OP_NOP, .flags = flags };
+	struct svart_accel_op op = svart_accel_op_make(SVART_ACCEL_OP_NOP, flags, 0, NULL, NULL);
+
 	return svart_accel_enqueue(dev_id, queue_id, &op);
 }
 
