@@ -22,7 +22,7 @@
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
 #include "idxd_os.h"
-#include "svart_iommufd_compat.h"
+#include "svart_uapi_iommu.h"
 #include "svart_iopf.h"
 #include "svart_sva.h"
 #include "test_common.h"
@@ -68,63 +68,63 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 {
 	(void)fd;
 	switch (req) {
-	case VFIO_DEVICE_BIND_IOMMUFD:
+	case SVART_VFIO_DEVICE_BIND_IOMMUFD:
 		if (fail_bind)
 			return fail_bind;
-		((struct vfio_device_bind_iommufd *)arg)->out_devid = 7;
+		((struct svart_vfio_device_bind_iommufd *)arg)->out_devid = 7;
 		return 0;
-	case IOMMU_IOAS_ALLOC:
-		((struct iommu_ioas_alloc *)arg)->out_ioas_id = 11;
+	case SVART_IOMMU_IOAS_ALLOC:
+		((struct svart_iommu_ioas_alloc *)arg)->out_ioas_id = 11;
 		return 0;
-	case IOMMU_FAULT_QUEUE_ALLOC:
+	case SVART_IOMMU_FAULT_QUEUE_ALLOC:
 		if (fail_fq)
 			return fail_fq;
 		fd_fault = real_os->open("/dev/null", O_RDWR);
-		((struct iommu_fault_alloc *)arg)->out_fault_id = 12;
-		((struct iommu_fault_alloc *)arg)->out_fault_fd = (uint32_t)fd_fault;
+		((struct svart_iommu_fault_alloc *)arg)->out_fault_id = 12;
+		((struct svart_iommu_fault_alloc *)arg)->out_fault_fd = (uint32_t)fd_fault;
 		return 0;
-	case IOMMU_HWPT_ALLOC: {
-		struct iommu_hwpt_alloc *h = arg;
+	case SVART_IOMMU_HWPT_ALLOC: {
+		struct svart_iommu_hwpt_alloc *h = arg;
 
 		if (fail_hwpt)
 			return fail_hwpt;
-		if (!(h->flags & IOMMU_HWPT_ALLOC_FAULT_ID_VALID) || !(h->flags & IOMMU_HWPT_ALLOC_PASID) ||
+		if (!(h->flags & SVART_IOMMU_HWPT_FAULT_ID_VALID) || !(h->flags & SVART_IOMMU_HWPT_ALLOC_PASID) ||
 		    h->fault_id != 12 || h->pt_id != 11 || h->dev_id != 7)
 			return -EINVAL;
 		h->out_hwpt_id = 13;
 		return 0;
 	}
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
-		struct vfio_device_attach_iommufd_pt *a = arg;
+	case SVART_VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
+		struct svart_vfio_device_attach_iommufd_pt *a = arg;
 
 		if (fail_attach)
 			return fail_attach;
-		if (!(a->flags & VFIO_DEVICE_ATTACH_PASID) || a->pt_id != 13)
+		if (!(a->flags & SVART_VFIO_DEVICE_ATTACH_PASID) || a->pt_id != 13)
 			return -EINVAL;
 		n_attach++;
 		return emu_dsa_pasid_bind(emu, a->pasid);
 	}
-	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+	case SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		n_detach++;
-		return emu_dsa_pasid_unbind(emu, ((struct vfio_device_detach_iommufd_pt *)arg)->pasid);
-	case VFIO_DEVICE_GET_REGION_INFO: {
-		struct vfio_region_info *ri = arg;
+		return emu_dsa_pasid_unbind(emu, ((struct svart_vfio_device_detach_iommufd_pt *)arg)->pasid);
+	case SVART_VFIO_DEVICE_GET_REGION_INFO: {
+		struct svart_vfio_region_info *ri = arg;
 
 		ri->offset = ri->index == 0 ? 0 : ri->index == 7 ? CFG_OFF : BAR2_OFF;
 		ri->size = ri->index == 0 ? BAR0_SIZE : ri->index == 7 ? CFG_SIZE :
 			   8ull * DSA_PORTAL_PAGES_PER_WQ * 4096;
 		return ri->index == 0 || ri->index == 2 || ri->index == 7 ? 0 : -EINVAL;
 	}
-	case IOMMU_IOAS_MAP: {
-		struct iommu_ioas_map *m = arg;
+	case SVART_IOMMU_IOAS_MAP: {
+		struct svart_iommu_ioas_map *m = arg;
 
-		if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA) || m->iova != m->user_va || m->ioas_id != 11)
+		if (!(m->flags & SVART_IOMMU_IOAS_MAP_FIXED_IOVA) || m->iova != m->user_va || m->ioas_id != 11)
 			return -EINVAL;
 		n_map++;
-		n_map_rw += (m->flags & IOMMU_IOAS_MAP_WRITEABLE) != 0;
+		n_map_rw += (m->flags & SVART_IOMMU_IOAS_MAP_WRITEABLE) != 0;
 		return 0;
 	}
-	case IOMMU_IOAS_UNMAP:
+	case SVART_IOMMU_IOAS_UNMAP:
 		n_unmap++;
 		return 0;
 	default:
@@ -192,7 +192,7 @@ static ssize_t
 fake_read(int fd, void *buf, size_t n)
 {
 	struct emu_page_req r[16];
-	struct iommu_hwpt_pgfault *rec = buf;
+	struct svart_iommu_hwpt_pgfault *rec = buf;
 	uint16_t got;
 
 	if (fd != fd_fault)
@@ -200,13 +200,13 @@ fake_read(int fd, void *buf, size_t n)
 	got = emu_dsa_pri_read(emu, r, (uint16_t)(n / sizeof(*rec) < 16 ? n / sizeof(*rec) : 16));
 	for (uint16_t i = 0; i < got; i++) {
 		memset(&rec[i], 0, sizeof(rec[i]));
-		rec[i].flags = IOMMU_PGFAULT_FLAGS_PASID_VALID |
-			       (r[i].last ? IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0);
+		rec[i].flags = SVART_IOMMU_PGFAULT_FLAGS_PASID_VALID |
+			       (r[i].last ? SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0);
 		rec[i].dev_id = 7;
 		rec[i].pasid = r[i].pasid;
 		rec[i].grpid = r[i].prg;
-		rec[i].perm = (r[i].perm & EMU_PRI_PERM_WRITE) ? IOMMU_PGFAULT_PERM_WRITE
-							      : IOMMU_PGFAULT_PERM_READ;
+		rec[i].perm = (r[i].perm & EMU_PRI_PERM_WRITE) ? SVART_IOMMU_PGFAULT_PERM_WRITE
+							      : SVART_IOMMU_PGFAULT_PERM_READ;
 		rec[i].addr = r[i].addr;
 		rec[i].cookie = COOKIE_BASE + r[i].prg;
 		cookie_pasid[r[i].prg] = r[i].pasid;
@@ -217,7 +217,7 @@ fake_read(int fd, void *buf, size_t n)
 static ssize_t
 fake_write(int fd, const void *buf, size_t n)
 {
-	const struct iommu_hwpt_page_response *resp = buf;
+	const struct svart_iommu_hwpt_page_response *resp = buf;
 	uint16_t prg;
 
 	if (fd != fd_fault)
@@ -226,7 +226,7 @@ fake_write(int fd, const void *buf, size_t n)
 		return -ESPIPE;
 	prg = (uint16_t)(resp->cookie - COOKIE_BASE);
 	n_resp++;
-	if (emu_dsa_pri_respond(emu, cookie_pasid[prg], prg, resp->code == IOMMUFD_PAGE_RESP_SUCCESS ?
+	if (emu_dsa_pri_respond(emu, cookie_pasid[prg], prg, resp->code == SVART_IOMMUFD_PAGE_RESP_SUCCESS ?
 				EMU_PRI_SUCCESS : EMU_PRI_INVALID) != 0)
 		return -EINVAL;
 	return (ssize_t)n;

@@ -4,7 +4,7 @@
 /* The VFIO device-cdev + iommufd transport (driver "idxd_vfio").
  *
  * Bring-up: find the DSA function bound to vfio-pci in sysfs, open /dev/iommu
- * and /dev/vfio/devices/vfioN, VFIO_DEVICE_BIND_IOMMUFD, allocate an IOAS, a
+ * and /dev/vfio/devices/vfioN, SVART_VFIO_DEVICE_BIND_IOMMUFD, allocate an IOAS, a
  * fault queue and a fault-capable, PASID-capable page table on that IOAS; the
  * SVA bind attaches it to the process's PASID. BAR0 (registers) is reached
  * with pread/pwrite on the device fd, BAR2 (portals) is mapped.
@@ -34,14 +34,14 @@
 #include "idxd_internal.h"
 #include "idxd_os.h"
 #include "idxd_portal.h"
-#include "svart_iommufd_compat.h"
+#include "svart_uapi_iommu.h"
 
 #define VFIO_PAGE 4096u
 #define VFIO_PATH_MAX 512
 #define VFIO_INTEL_VENDOR 0x8086u
-#define VFIO_BAR0 0u
-#define VFIO_BAR2 2u
-#define VFIO_CONFIG 7u  /* VFIO_PCI_CONFIG_REGION_INDEX */
+#define VFIO_BAR0 SVART_VFIO_PCI_BAR0_REGION_INDEX
+#define VFIO_BAR2 SVART_VFIO_PCI_BAR2_REGION_INDEX
+#define VFIO_CONFIG SVART_VFIO_PCI_CONFIG_REGION_INDEX
 #define VFIO_MAX_GROUPS 64
 #define VFIO_GROUP_PAGES 16
 #define VFIO_READ_RECS 16
@@ -192,11 +192,11 @@ static int
 vfio_pasid_bind(void *h, uint32_t pasid)
 {
 	struct vfio_hw *hw = h;
-	struct vfio_device_attach_iommufd_pt at = {
-		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = hw->hwpt_id,
+	struct svart_vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = SVART_VFIO_DEVICE_ATTACH_PASID, .pt_id = hw->hwpt_id,
 		.pasid = pasid,
 	};
-	int rc = vio(hw, hw->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at, "VFIO_DEVICE_ATTACH_IOMMUFD_PT(PASID)");
+	int rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at, "SVART_VFIO_DEVICE_ATTACH_IOMMUFD_PT(PASID)");
 
 	if (rc == -EINVAL || rc == -EOPNOTSUPP)
 		IDXD_LOG(ERR, "idxd_vfio %s: PASID attach refused: needs Linux >= %s with an "
@@ -221,10 +221,10 @@ static int
 vfio_pasid_unbind(void *h, uint32_t pasid)
 {
 	struct vfio_hw *hw = h;
-	struct vfio_device_detach_iommufd_pt dt = {
-		.argsz = sizeof(dt), .flags = VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
+	struct svart_vfio_device_detach_iommufd_pt dt = {
+		.argsz = sizeof(dt), .flags = SVART_VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
 	};
-	struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = 0,
+	struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = 0,
 				       .length = UINT64_MAX };
 	int rc;
 
@@ -233,10 +233,10 @@ vfio_pasid_unbind(void *h, uint32_t pasid)
 	 *    still held are forgotten: never answered for a later owner.
 	 * 2. Unmap the IOAS (unpins). The PASID number stays in quarantine until
 	 *    vfio_pasid_drained() has seen DRAIN_PASID complete. */
-	rc = vio(hw, hw->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+	rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT");
 	vfio_forget_groups(hw, pasid);
 	hw->attached = false;
-	(void)idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
+	(void)idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
 	return rc;
 }
 
@@ -260,9 +260,9 @@ vfio_invalidate(void *h, uintptr_t addr, size_t len)
 {
 	struct vfio_hw *hw = h;
 	uint64_t start = addr & ~(uint64_t)(VFIO_PAGE - 1);
-	struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = start,
+	struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = start,
 				       .length = ((addr + len + VFIO_PAGE - 1) & ~(uint64_t)(VFIO_PAGE - 1)) - start };
-	int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
+	int rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
 
 	/* Nothing mapped there is fine: it was never faulted in. */
 	return rc == -ENOENT ? 0 : (rc < 0 ? rc : 0);
@@ -277,25 +277,25 @@ vfio_invalidate(void *h, uintptr_t addr, size_t len)
 static int
 vfio_map_page(struct vfio_hw *hw, uint64_t va, bool write)
 {
-	struct iommu_ioas_map m = {
+	struct svart_iommu_ioas_map m = {
 		.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = va, .iova = va,
 		.length = VFIO_PAGE,
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = SVART_IOMMU_IOAS_MAP_FIXED_IOVA | SVART_IOMMU_IOAS_MAP_READABLE | SVART_IOMMU_IOAS_MAP_WRITEABLE,
 	};
-	int rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+	int rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
 
 	if (rc == -EEXIST && write) {
-		struct iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id,
+		struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id,
 					       .iova = va, .length = VFIO_PAGE };
 
-		(void)idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_UNMAP, &um);
-		rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+		(void)idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
+		rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
 	}
 	if (rc == -EEXIST)
 		return 0;
 	if (rc < 0 && !write) {
-		m.flags &= ~IOMMU_IOAS_MAP_WRITEABLE;
-		rc = idxd_os->ioctl(hw->iommufd, IOMMU_IOAS_MAP, &m);
+		m.flags &= ~SVART_IOMMU_IOAS_MAP_WRITEABLE;
+		rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
 	}
 	return rc < 0 && rc != -EEXIST ? rc : 0;
 }
@@ -304,14 +304,14 @@ static uint16_t
 vfio_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
 {
 	struct vfio_hw *hw = ctx;
-	struct iommu_hwpt_pgfault rec[VFIO_READ_RECS];
+	struct svart_iommu_hwpt_pgfault rec[VFIO_READ_RECS];
 	uint16_t want = max < VFIO_READ_RECS ? max : VFIO_READ_RECS, n = 0;
 	ssize_t got = idxd_os->read(hw->faultfd, rec, want * sizeof(rec[0]));
 
 	if (got <= 0)
 		return 0;
 	for (ssize_t i = 0; i < got / (ssize_t)sizeof(rec[0]); i++) {
-		const struct iommu_hwpt_pgfault *r = &rec[i];
+		const struct svart_iommu_hwpt_pgfault *r = &rec[i];
 		struct vfio_group *g = NULL, *free_g = NULL;
 
 		for (int k = 0; k < VFIO_MAX_GROUPS; k++) {
@@ -330,14 +330,14 @@ vfio_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
 		}
 		if (g != NULL && g->n < VFIO_GROUP_PAGES) {
 			g->addr[g->n] = r->addr;
-			g->write[g->n] = (r->perm & IOMMU_PGFAULT_PERM_WRITE) != 0;
+			g->write[g->n] = (r->perm & SVART_IOMMU_PGFAULT_PERM_WRITE) != 0;
 			g->n++;
 		}
 		reqs[n].pasid = r->pasid;
 		/* The cookie identifies the group on the response path. */
 		reqs[n].group = (uint16_t)(g != NULL ? g - hw->grp : 0);
-		reqs[n].write = (r->perm & IOMMU_PGFAULT_PERM_WRITE) != 0;
-		reqs[n].last = (r->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE) != 0;
+		reqs[n].write = (r->perm & SVART_IOMMU_PGFAULT_PERM_WRITE) != 0;
+		reqs[n].last = (r->flags & SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE) != 0;
 		reqs[n].addr = r->addr;
 		n++;
 	}
@@ -349,7 +349,7 @@ vfio_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
 {
 	struct vfio_hw *hw = ctx;
 	struct vfio_group *g;
-	struct iommu_hwpt_page_response resp;
+	struct svart_iommu_hwpt_page_response resp;
 	ssize_t w;
 
 	if (group >= VFIO_MAX_GROUPS || !hw->grp[group].used || hw->grp[group].pasid != pasid)
@@ -359,7 +359,7 @@ vfio_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
 	for (uint16_t i = 0; i < g->n && !invalid; i++)
 		invalid = vfio_map_page(hw, g->addr[i], g->write[i]) != 0;
 	resp.cookie = g->cookie;
-	resp.code = invalid ? IOMMUFD_PAGE_RESP_INVALID : IOMMUFD_PAGE_RESP_SUCCESS;
+	resp.code = invalid ? SVART_IOMMUFD_PAGE_RESP_INVALID : SVART_IOMMUFD_PAGE_RESP_SUCCESS;
 	g->used = false;
 	w = idxd_os->write(hw->faultfd, &resp, sizeof(resp));
 	return w == (ssize_t)sizeof(resp) ? 0 : (w < 0 ? (int)w : -EIO);
@@ -547,8 +547,8 @@ find_bdf(char *bdf, size_t len)
 static int
 region(struct vfio_hw *hw, uint32_t index, uint64_t *off, uint64_t *size)
 {
-	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
-	int rc = vio(hw, hw->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri, "VFIO_DEVICE_GET_REGION_INFO");
+	struct svart_vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
+	int rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_GET_REGION_INFO, &ri, "SVART_VFIO_DEVICE_GET_REGION_INFO");
 
 	if (rc == 0) {
 		*off = ri.offset;
@@ -561,10 +561,10 @@ static int
 bring_up(struct vfio_hw *hw)
 {
 	char node[32], path[VFIO_PATH_MAX];
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommu_fault_alloc fq = { .size = sizeof(fq) };
-	struct iommu_hwpt_alloc hw_alloc = { .size = sizeof(hw_alloc) };
+	struct svart_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct svart_iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct svart_iommu_fault_alloc fq = { .size = sizeof(fq) };
+	struct svart_iommu_hwpt_alloc hw_alloc = { .size = sizeof(hw_alloc) };
 	uint64_t bar0_size, cfg_size;
 	int rc, err = 0;
 
@@ -589,20 +589,20 @@ bring_up(struct vfio_hw *hw)
 		return rc;
 	}
 	bind.iommufd = hw->iommufd;
-	rc = vio(hw, hw->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind, "VFIO_DEVICE_BIND_IOMMUFD");
+	rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_BIND_IOMMUFD, &bind, "SVART_VFIO_DEVICE_BIND_IOMMUFD");
 	if (rc == -ENOTTY) {
-		IDXD_LOG(ERR, "idxd_vfio: kernel without VFIO_DEVICE_BIND_IOMMUFD (needs Linux >= %s)",
+		IDXD_LOG(ERR, "idxd_vfio: kernel without SVART_VFIO_DEVICE_BIND_IOMMUFD (needs Linux >= %s)",
 			 SVART_KVER_VFIO_CDEV);
 		return -ENOTSUP;
 	}
 	if (rc != 0)
 		return rc;
 	hw->dev_id = bind.out_devid;
-	rc = vio(hw, hw->iommufd, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	rc = vio(hw, hw->iommufd, SVART_IOMMU_IOAS_ALLOC, &ioas, "SVART_IOMMU_IOAS_ALLOC");
 	if (rc != 0)
 		return rc;
 	hw->ioas_id = ioas.out_ioas_id;
-	rc = vio(hw, hw->iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fq, "IOMMU_FAULT_QUEUE_ALLOC");
+	rc = vio(hw, hw->iommufd, SVART_IOMMU_FAULT_QUEUE_ALLOC, &fq, "SVART_IOMMU_FAULT_QUEUE_ALLOC");
 	if (rc == -ENOTTY) {
 		IDXD_LOG(ERR, "idxd_vfio: kernel without iommufd fault queues (needs Linux >= %s)",
 			 SVART_KVER_FAULT_QUEUE);
@@ -612,11 +612,11 @@ bring_up(struct vfio_hw *hw)
 		return rc;
 	hw->fault_id = fq.out_fault_id;
 	hw->faultfd = (int)fq.out_fault_fd;
-	hw_alloc.flags = IOMMU_HWPT_ALLOC_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID;
+	hw_alloc.flags = SVART_IOMMU_HWPT_FAULT_ID_VALID | SVART_IOMMU_HWPT_ALLOC_PASID;
 	hw_alloc.dev_id = hw->dev_id;
 	hw_alloc.pt_id = hw->ioas_id;
 	hw_alloc.fault_id = hw->fault_id;
-	rc = vio(hw, hw->iommufd, IOMMU_HWPT_ALLOC, &hw_alloc, "IOMMU_HWPT_ALLOC(fault, PASID)");
+	rc = vio(hw, hw->iommufd, SVART_IOMMU_HWPT_ALLOC, &hw_alloc, "SVART_IOMMU_HWPT_ALLOC(fault, PASID)");
 	if (rc == -EOPNOTSUPP || rc == -EINVAL) {
 		IDXD_LOG(ERR, "idxd_vfio %s: no fault-capable PASID page table: the IOMMU or the "
 			 "device lacks PASID/PRI support, or the kernel is older than %s",
