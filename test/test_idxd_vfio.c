@@ -348,8 +348,15 @@ test_full_path(void **state)
 	assert_int_equal(info.hw_queues, 8);      /* read from the device's WQCAP */
 	assert_int_equal(info.numa_node, 0);
 	assert_int_equal(svart_accel_configure(dev, &conf), 0);
+	/* No shared WQs over VFIO: ENQCMD needs the kernel's IA32_PASID. */
+	assert_false(info.capa & SVART_ACCEL_CAPA_SHARED);
+	qc.mode = SVART_ACCEL_QUEUE_SHARED;
+	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), -ENOTSUP);
+	qc.mode = SVART_ACCEL_QUEUE_DEDICATED;
 	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
 	assert_int_equal(svart_accel_start(dev), 0);
+	/* The device masters the bus once started (Enable Device needs it). */
+	assert_true(emu_dsa_pci_cfg_read16(emu, DSA_PCI_CFG_COMMAND) & DSA_PCI_COMMAND_MASTER);
 	pasid = svart_sva_pasid(dev);
 	assert_true(pasid > 0);
 	assert_int_equal(n_attach, 1);

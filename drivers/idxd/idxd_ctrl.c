@@ -65,7 +65,7 @@ idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
 	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_BATCH | SVART_ACCEL_CAPA_PRIORITY;
 	if (d->wqcap & DSA_WQCAP_DEDICATED_MODE)
 		info->capa |= SVART_ACCEL_CAPA_DEDICATED;
-	if (d->wqcap & DSA_WQCAP_SHARED_MODE)
+	if ((d->wqcap & DSA_WQCAP_SHARED_MODE) && !d->tp->no_shared_wq)
 		info->capa |= SVART_ACCEL_CAPA_SHARED;
 	if (d->gencap & DSA_GENCAP_BOF)
 		info->capa |= SVART_ACCEL_CAPA_PAGE_FAULT;

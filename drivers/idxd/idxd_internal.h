@@ -74,6 +74,8 @@ struct idxd_transport {
 	 *  Device and after Disable Device: 0 or -errno. NULL when the kernel
 	 *  owns the function (idxd char device). */
 	int (*bus_master)(void *hw, bool on);
+	/** True when the transport cannot submit to shared WQs (see idxd_vfio.c). */
+	bool no_shared_wq;
 	/** Release the hardware handle. */
 	void (*close)(void *hw);
 };

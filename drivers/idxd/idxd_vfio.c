@@ -421,6 +421,12 @@ static const struct idxd_transport idxd_vfio_transport = {
 	.invalidate = vfio_invalidate,
 	.iopf_ops = &vfio_iopf_ops,
 	.bus_master = vfio_bus_master,
+	/* ENQCMD takes the PASID from the submitting thread's IA32_PASID MSR,
+	 * which only the kernel sets up (the idxd driver's SVA bind, through
+	 * iommu_sva_bind_device and the PASID it assigns to the mm); a VFIO user
+	 * process has none, so its ENQCMDs would fault (#GP) or carry no PASID.
+	 * Shared WQs are offered by the idxd char device transport only. */
+	.no_shared_wq = true,
 	.close = vfio_close,
 };
 

@@ -367,8 +367,11 @@ svart_accel_queue_setup(int16_t dev_id, uint16_t queue_id,
 		if (!(info.capa & SVART_ACCEL_CAPA_DEDICATED))
 			return -ENOTSUP;
 	} else if (conf->mode == SVART_ACCEL_QUEUE_SHARED) {
-		if (!(info.capa & SVART_ACCEL_CAPA_SHARED))
+		if (!(info.capa & SVART_ACCEL_CAPA_SHARED)) {
+			ACCEL_LOG(ERR, "%s: no shared queues on this device or transport (see svart-info)",
+				  dev->name);
 			return -ENOTSUP;
+		}
 	} else {
 		return -EINVAL;
 	}
