@@ -85,6 +85,13 @@ make_tree(void)
 	wq("wq0.1", "user", "shared", "32", "enabled", "1");
 	wq("wq0.2", "kernel", "dedicated", "16", "enabled", "0");
 	wq("wq0.3", "user", "dedicated", "8", "disabled", "0");
+	/* Per-WQ limits below the device's, and a WQ without COMPVAL (op_config). */
+	put("wq0.0", "max_transfer_size", "65536");
+	put("wq0.0", "max_batch_size", "16");
+	put("wq0.1", "max_transfer_size", "1048576");
+	put("wq0.1", "max_batch_size", "32");
+	put("wq0.1", "op_config",
+	    "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003003f");
 }
 
 /* ---- error injection through the OS table ---- */
@@ -150,8 +157,10 @@ test_discovery(void **state)
 	assert_int_equal(svart_accel_info_get((int16_t)id, &info), 0);
 	assert_int_equal(info.hw_queues, 2);             /* kernel and disabled WQs skipped */
 	assert_int_equal(info.hw_queue_entries, 48);
-	assert_int_equal(info.max_transfer, 2097152);
-	assert_int_equal(info.max_batch, 32);
+	/* The smallest of the WQs' limits, not the device's (2 MiB / 32). */
+	assert_int_equal(info.max_transfer, 65536);
+	assert_int_equal(info.max_batch, 16);
+	assert_false(info.op_capa & (1u << SVART_ACCEL_OP_COMPARE_VALUE));
 	assert_int_equal(info.numa_node, 0);
 	assert_true(info.capa & SVART_ACCEL_CAPA_DEDICATED);
 	assert_true(info.capa & SVART_ACCEL_CAPA_SHARED);
@@ -321,10 +330,37 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ENQCMD is usable only when the kernel lists it in /proc/cpuinfo. */
+static void
+test_kernel_enqcmd_flag(void **state)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cpuinfo", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu movdir64b enqcmd\n\n"
+	      "processor\t: 1\nflags\t\t: fpu\n", f);
+	fclose(f);
+	setenv("SVART_PROC_ROOT", root, 1);
+	assert_true(idxd_kernel_cpu_flag("enqcmd"));
+	assert_true(idxd_kernel_cpu_flag("movdir64b"));
+	assert_false(idxd_kernel_cpu_flag("enq"));
+	assert_false(idxd_kernel_cpu_flag("movdir64"));
+	f = fopen(path, "w");
+	fputs("processor\t: 0\nflags\t\t: fpu movdir64b\n", f);
+	fclose(f);
+	assert_false(idxd_kernel_cpu_flag("enqcmd"));
+	unsetenv("SVART_PROC_ROOT");
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_enqcmd_flag),
 		cmocka_unit_test(test_no_sysfs),
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_cpu_without_portal_instructions),

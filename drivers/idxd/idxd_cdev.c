@@ -195,24 +195,39 @@ load_caps(struct cdev_hw *hw)
 	unsigned int xs = 0, bs = 0;
 	uint32_t total = 0;
 
-	while ((2ull << xs) <= xfer && xs < DSA_GENCAP_MAX_XFER_MASK)
-		xs++;
-	while ((2ull << bs) <= batch && bs < DSA_GENCAP_MAX_BATCH_MASK)
-		bs++;
 	hw->gencap = sys_u64(hw->dev, "gen_cap", 0);
-	hw->gencap &= ~((DSA_GENCAP_MAX_XFER_MASK << DSA_GENCAP_MAX_XFER_SHIFT) |
-			(DSA_GENCAP_MAX_BATCH_MASK << DSA_GENCAP_MAX_BATCH_SHIFT));
-	hw->gencap |= ((uint64_t)xs << DSA_GENCAP_MAX_XFER_SHIFT) |
-		      ((uint64_t)bs << DSA_GENCAP_MAX_BATCH_SHIFT);
 	for (uint16_t i = 0; i < hw->nb_wqs; i++) {
+		/* The kernel limits each WQ (sysfs wqX.Y/max_transfer_size and
+		 * max_batch_size, written to WQCFG; defaults 2 MiB / 32), below
+		 * the device's maxima: the queues get the smallest. */
+		xfer = RTE_MIN(xfer, sys_u64(hw->wq[i].name, "max_transfer_size", xfer));
+		batch = RTE_MIN(batch, sys_u64(hw->wq[i].name, "max_batch_size", batch));
 		total += hw->wq[i].size;
 		hw->wqcap |= hw->wq[i].shared ? DSA_WQCAP_SHARED_MODE : DSA_WQCAP_DEDICATED_MODE;
 		if (hw->wq[i].bof)
 			hw->gencap |= DSA_GENCAP_BOF;
 	}
+	while ((2ull << xs) <= xfer && xs < DSA_GENCAP_MAX_XFER_MASK)
+		xs++;
+	while ((2ull << bs) <= batch && bs < DSA_GENCAP_MAX_BATCH_MASK)
+		bs++;
+	hw->gencap &= ~((DSA_GENCAP_MAX_XFER_MASK << DSA_GENCAP_MAX_XFER_SHIFT) |
+			(DSA_GENCAP_MAX_BATCH_MASK << DSA_GENCAP_MAX_BATCH_SHIFT));
+	hw->gencap |= ((uint64_t)xs << DSA_GENCAP_MAX_XFER_SHIFT) |
+		      ((uint64_t)bs << DSA_GENCAP_MAX_BATCH_SHIFT);
 	hw->wqcap |= total | ((uint64_t)hw->nb_wqs << DSA_WQCAP_NUM_WQS_SHIFT);
 	if (sys_str(hw->dev, "op_cap", v, sizeof(v)) == 0)
 		parse_opcap(v, hw->opcap);
+	/* DSA 2: a WQ may run a subset of the ops (wqX.Y/op_config). */
+	for (uint16_t i = 0; i < hw->nb_wqs; i++) {
+		uint64_t wq_ops[DSA_REG_OPCAP_QWORDS];
+
+		if (sys_str(hw->wq[i].name, "op_config", v, sizeof(v)) != 0)
+			continue;
+		parse_opcap(v, wq_ops);
+		for (unsigned int q = 0; q < DSA_REG_OPCAP_QWORDS; q++)
+			hw->opcap[q] &= wq_ops[q];
+	}
 	hw->numa_node = (int)(long long)sys_u64(hw->dev, "numa_node", (unsigned long long)-1);
 }
 
@@ -283,6 +298,16 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 	(void)pasid; /* the kernel bound the process when the WQ was opened */
 	if (!hw->fallback_stores && idxd_portal_cpu_check(shared, &missing) != 0) {
 		IDXD_LOG(ERR, "idxd_cdev: this CPU lacks %s, needed to submit to %s", missing,
+			 hw->wq[w].name);
+		return -ENOTSUP;
+	}
+	/* CPUID is not enough for ENQCMD: the kernel must manage IA32_PASID
+	 * for user space, and says so by listing the flag (arch/x86: it clears
+	 * X86_FEATURE_ENQCMD otherwise). */
+	if (!hw->fallback_stores && shared && !idxd_kernel_cpu_flag("enqcmd")) {
+		IDXD_LOG(ERR, "idxd_cdev: the kernel does not enable ENQCMD for user space (no "
+			 "'enqcmd' in /proc/cpuinfo flags): shared WQ %s cannot be used; use a "
+			 "dedicated WQ, or a kernel that supports ENQCMD with a process PASID",
 			 hw->wq[w].name);
 		return -ENOTSUP;
 	}

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -152,4 +153,32 @@ idxd_sysfs_u64(const char *path, unsigned long long *out)
 		return rc;
 	*out = strtoull(buf, &end, 0);
 	return end == buf ? -EINVAL : 0;
+}
+
+#define IDXD_OS_PATH_MAX 512
+#define IDXD_CPUINFO_MAX 8192 /* the first processor's entry */
+
+bool
+idxd_kernel_cpu_flag(const char *flag)
+{
+	/* The first processor's "flags" line: what the kernel enabled (it
+	 * clears enqcmd when it does not manage IA32_PASID for user space,
+	 * whatever CPUID says). Read through the OS table like sysfs. */
+	char path[IDXD_OS_PATH_MAX], buf[IDXD_CPUINFO_MAX], *line, *end;
+	const char *root = getenv("SVART_PROC_ROOT");
+	size_t fl = strlen(flag);
+
+	snprintf(path, sizeof(path), "%s/cpuinfo", root != NULL ? root : "/proc");
+	if (idxd_sysfs_read(path, buf, sizeof(buf)) != 0)
+		return false;
+	line = strstr(buf, "\nflags");
+	if (line == NULL)
+		return false;
+	end = strchr(line + 1, '\n');
+	if (end != NULL)
+		*end = '\0';
+	for (char *p = strstr(line, flag); p != NULL; p = strstr(p + fl, flag))
+		if (p[-1] == ' ' && (p[fl] == ' ' || p[fl] == '\0'))
+			return true;
+	return false;
 }

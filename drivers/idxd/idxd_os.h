@@ -13,6 +13,7 @@
  *   SVART_SYSFS_ROOT (default /sys), SVART_DEV_ROOT (default /dev).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -44,5 +45,9 @@ const char *idxd_dev_root(void);
 int idxd_sysfs_read(const char *path, char *buf, size_t len);
 /** Read an unsigned integer (decimal or 0x hex) from a sysfs file. 0 or -errno. */
 int idxd_sysfs_u64(const char *path, unsigned long long *out);
+
+/** True when the kernel lists flag among the CPU's flags (/proc/cpuinfo, or
+ *  SVART_PROC_ROOT/cpuinfo): the feature is there and the kernel enabled it. */
+bool idxd_kernel_cpu_flag(const char *flag);
 
 #endif /* SVART_IDXD_OS_H */
