@@ -327,6 +327,30 @@ reap(int16_t dev, struct svart_accel_result *r)
 	return got;
 }
 
+/* A descriptor the device drops (here: its WQ was disabled behind the
+ * driver's back) reaches no record, only SWERR: the op must still complete,
+ * failed with the SWERR code, instead of staying pending forever. */
+static void
+check_swerr_surfaces(int16_t dev)
+{
+	static uint8_t src[64], dst[64];
+	struct svart_accel_result r;
+	uint16_t got = 0;
+
+	assert_int_equal(emu_dsa_cmd(emu, DSA_CMD_DISABLE_WQ, 1u), DSA_CMDSTS_OK);
+	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
+	for (int i = 0; i < 2000 && got == 0; i++) {
+		got = svart_accel_completed_status(dev, 0, 1, NULL, &r);
+		if (got == 0)
+			usleep(1000);
+	}
+	assert_int_equal(got, 1);
+	assert_int_not_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(r.hw_status, DSA_SWERR_WQ_NOT_ENABLED);
+	assert_int_equal(emu_dsa_mmio_read64(emu, DSA_REG_SWERR), 0); /* cleared */
+	assert_int_equal(emu_dsa_cmd(emu, DSA_CMD_ENABLE_WQ, 0), DSA_CMDSTS_OK);
+}
+
 static void
 test_full_path(void **state)
 {
@@ -357,6 +381,7 @@ test_full_path(void **state)
 	assert_int_equal(svart_accel_start(dev), 0);
 	/* The device masters the bus once started (Enable Device needs it). */
 	assert_true(emu_dsa_pci_cfg_read16(emu, DSA_PCI_CFG_COMMAND) & DSA_PCI_COMMAND_MASTER);
+	check_swerr_surfaces(dev);
 	pasid = svart_sva_pasid(dev);
 	assert_true(pasid > 0);
 	assert_int_equal(n_attach, 1);

@@ -501,6 +501,10 @@ wqcfg_write(struct emu_dsa *dev, uint32_t off, uint32_t val)
 void
 emu_dsa_mmio_write32(struct emu_dsa *dev, uint32_t off, uint32_t val)
 {
+	if (off == DSA_REG_SWERR) {
+		emu_dsa_mmio_write64(dev, off, val); /* valid and overflow are in the low dword */
+		return;
+	}
 	if (off == DSA_REG_CMD) {
 		cmd_write(dev, val);
 		return;

@@ -403,8 +403,11 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 		uint16_t end = e->start + e->count;
 		uint8_t bst = idxd_batch_status(q, q->batch_head);
 
-		if (bst == DSA_COMP_NONE)
+		if (unlikely(bst == DSA_COMP_NONE)) {
+			if (n == 0)
+				idxd_stall_check(q);
 			break;
+		}
 		if ((bst & DSA_COMP_STATUS_CODE_MASK) == DSA_COMP_SUCCESS) {
 			uint16_t take = (uint16_t)(end - q->done_idx);
 
@@ -500,8 +503,11 @@ idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 		uint16_t end = e->start + e->count;
 		uint8_t bst = idxd_batch_status(q, q->batch_head);
 
-		if (bst == DSA_COMP_NONE)
+		if (unlikely(bst == DSA_COMP_NONE)) {
+			if (n == 0)
+				idxd_stall_check(q);
 			break;
+		}
 		bool pending = false;
 
 		while (n < nb_cpls && q->done_idx != end) {

@@ -162,12 +162,20 @@ struct idxd_queue {
 	/** Record of the replay piece in flight (the device writes it). */
 	struct dsa_completion_record rs_cr __attribute__((aligned(DSA_COMP_ALIGN)));
 	/* Cold. */
+	uint32_t stall_polls;  /**< empty polls of a head batch without a record */
+	uint16_t stall_head;   /**< ... which batch */
+	bool stall_logged;     /**< an unattributable SWERR was logged for it */
+	uint64_t stall_since;  /**< rte_rdtsc() when it was first seen stuck */
 	struct idxd_dev *dev;
 	uint16_t qid;
 	uint16_t hwq;
 	uint16_t nb_desc;
 	uint16_t wq_size;
 };
+
+/* idxd_swerr.c: the head batch shows no record; after a while, an error in
+ * SWERR that names this dedicated queue's WQ fails it (called rarely). */
+void idxd_stall_check(struct idxd_queue *q);
 
 /* idxd_fp.c */
 extern const struct svart_accel_fp_ops idxd_fp_ops;
