@@ -40,7 +40,7 @@ static struct emu_dsa *emu;
 static const struct idxd_os_ops *real_os;
 static struct idxd_os_ops fake_os;
 static int fd_iommu = -1, fd_dev = -1, fd_fault = -1;
-static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_attach;
+static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_attach, fail_pread;
 static unsigned int n_map_rw;
 static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp;
 static uint32_t cookie_pasid[EMU_PRG_COUNT];
@@ -135,6 +135,8 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 static ssize_t
 fake_pread(int fd, void *buf, size_t n, off_t off)
 {
+	if (fail_pread != 0)
+		return fail_pread;
 	if (fd == fd_dev && (uint64_t)off >= CFG_OFF && (uint64_t)off < CFG_OFF + CFG_SIZE && n == 2) {
 		uint16_t v = emu_dsa_pci_cfg_read16(emu, (uint32_t)(off - CFG_OFF));
 
@@ -297,6 +299,10 @@ test_bringup_errors(void **state)
 	fail_hwpt = -EOPNOTSUPP;
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EOPNOTSUPP);
 	fail_hwpt = 0;
+	/* Register reads fail: the reset is not taken as done (CMDSTS read as 0). */
+	fail_pread = -EIO;
+	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EIO);
+	fail_pread = 0;
 	{
 		/* The PASID attach is refused (kernel too old, IOMMU not in scalable mode). */
 		struct svart_accel_conf conf = { .nb_queues = 1 };

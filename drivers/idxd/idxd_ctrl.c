@@ -42,6 +42,11 @@ idxd_cmd_exec(const struct idxd_transport *tp, void *hw, uint32_t cmd, uint32_t 
 	tp->reg_write32(hw, DSA_REG_CMD, (cmd << DSA_CMD_SHIFT) | (operand & DSA_CMD_OPERAND_MASK));
 	for (uint32_t i = 0; i < IDXD_CMD_POLL_LIMIT; i++) {
 		sts = tp->reg_read32(hw, DSA_REG_CMDSTS);
+		if (sts == UINT32_MAX) {
+			/* All ones: the register could not be read (the transport logged why). */
+			IDXD_LOG(ERR, "command %u: CMDSTS unreadable", cmd);
+			return DSA_CMDSTS_HW_ERR;
+		}
 		if (!(sts & DSA_CMDSTS_ACTIVE))
 			return sts & DSA_CMDSTS_ERR_MASK;
 		rte_pause();

@@ -66,6 +66,7 @@ struct vfio_hw {
 	void *bar2;
 	bool pwrite_portals;
 	bool attached;
+	uint64_t rd_errors;           /* failed register reads */
 	uint32_t pasid;
 	int numa_node;
 	struct vfio_group grp[VFIO_MAX_GROUPS];
@@ -89,14 +90,29 @@ vio(struct vfio_hw *hw, int fd, unsigned long req, void *arg, const char *what)
 
 /* ---- registers (BAR0 through the device fd) ---- */
 
+/* A register read that fails returns all ones, as a read from a device that
+ * fell off the bus does: never a plausible value (CMDSTS 0 would say
+ * "command succeeded"). The first failure is logged. */
+static void
+vfio_rd_failed(struct vfio_hw *hw, uint32_t off, ssize_t rc)
+{
+	if (hw->rd_errors++ == 0)
+		IDXD_LOG(ERR, "idxd_vfio %s: reading register %#x failed (%s): the device is "
+			 "unreachable (reset, unbound from vfio-pci, or removed)", hw->bdf, off,
+			 rc < 0 ? strerror((int)-rc) : "short read");
+}
+
 static uint64_t
 vfio_rd64(void *h, uint32_t off)
 {
 	struct vfio_hw *hw = h;
 	uint64_t v = 0;
+	ssize_t rc = idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off));
 
-	if (idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off)) != sizeof(v))
-		return 0;
+	if (rc != sizeof(v)) {
+		vfio_rd_failed(hw, off, rc);
+		return UINT64_MAX;
+	}
 	return v;
 }
 
@@ -105,9 +121,12 @@ vfio_rd32(void *h, uint32_t off)
 {
 	struct vfio_hw *hw = h;
 	uint32_t v = 0;
+	ssize_t rc = idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off));
 
-	if (idxd_os->pread(hw->devfd, &v, sizeof(v), (off_t)(hw->bar0_off + off)) != sizeof(v))
-		return 0;
+	if (rc != sizeof(v)) {
+		vfio_rd_failed(hw, off, rc);
+		return UINT32_MAX;
+	}
 	return v;
 }
 
