@@ -42,7 +42,8 @@ static struct idxd_os_ops fake_os;
 static int fd_iommu = -1, fd_dev = -1, fd_fault = -1;
 static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_attach, fail_pread;
 static unsigned int n_map_rw;
-static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp;
+static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp, n_drain_cmds;
+static bool detach_after_drain;
 static uint32_t cookie_pasid[EMU_PRG_COUNT];
 
 static int
@@ -106,6 +107,7 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	}
 	case SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		n_detach++;
+		detach_after_drain = n_drain_cmds > 0;
 		return emu_dsa_pasid_unbind(emu, ((struct svart_vfio_device_detach_iommufd_pt *)arg)->pasid);
 	case SVART_VFIO_DEVICE_GET_REGION_INFO: {
 		struct svart_vfio_region_info *ri = arg;
@@ -173,6 +175,8 @@ fake_pwrite(int fd, const void *buf, size_t n, off_t off)
 	}
 	if ((uint64_t)off < BAR0_SIZE) {
 		memcpy(&v, buf, 4);
+		if (off == DSA_REG_CMD && (v >> DSA_CMD_SHIFT & DSA_CMD_MASK) == DSA_CMD_DRAIN_PASID)
+			n_drain_cmds++;
 		emu_dsa_mmio_write32(emu, (uint32_t)off, v);
 		return (ssize_t)n;
 	}
@@ -424,6 +428,7 @@ test_full_path(void **state)
 	n_unmap = 0;
 	assert_int_equal(svart_sva_unbind(dev, 0), 0);
 	assert_int_equal(n_detach, 1);
+	assert_true(detach_after_drain); /* the kernel's order: drain the PASID, then detach */
 	assert_true(n_unmap >= 1);
 	assert_int_equal(svart_accel_close(dev), 0);
 	munmap(fresh, 2 * (size_t)pg);

@@ -207,6 +207,8 @@ vfio_portal_close(void *h, void *portal)
 
 /* ---- PASID ---- */
 
+static const struct idxd_transport idxd_vfio_transport;
+
 static int
 vfio_pasid_bind(void *h, uint32_t pasid)
 {
@@ -245,13 +247,22 @@ vfio_pasid_unbind(void *h, uint32_t pasid)
 	};
 	struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = 0,
 				       .length = UINT64_MAX };
+	uint32_t sts;
 	int rc;
 
-	/* A waiting unbind comes after stop, whose WQ disables drained the device.
-	 * 1. Detach: no page request arrives for the PASID any more, and the groups
+	/* The kernel's order (idxd_device_drain_pasid before the PASID is
+	 * detached, cdev.c idxd_cdev_release): the device must stop using the
+	 * PASID before its page table goes.
+	 * 1. Drain PASID: what the device holds for it finishes (its page
+	 *    requests are answered by the fault service, still running).
+	 * 2. Detach: no page request arrives for the PASID any more, and the groups
 	 *    still held are forgotten: never answered for a later owner.
-	 * 2. Unmap the IOAS (unpins). The PASID number stays in quarantine until
-	 *    vfio_pasid_drained() has seen DRAIN_PASID complete. */
+	 * 3. Unmap the IOAS (unpins). The PASID number stays in quarantine until
+	 *    vfio_pasid_drained() has seen a later DRAIN_PASID complete. */
+	sts = idxd_cmd_exec(&idxd_vfio_transport, hw, DSA_CMD_DRAIN_PASID, pasid);
+	if (sts != DSA_CMDSTS_OK)
+		IDXD_LOG(ERR, "idxd_vfio %s: Drain PASID %u failed (CMDSTS 0x%x); detaching anyway",
+			 hw->bdf, pasid, sts);
 	rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT");
 	vfio_forget_groups(hw, pasid);
 	hw->attached = false;
