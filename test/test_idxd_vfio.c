@@ -44,6 +44,12 @@ static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_a
 static unsigned int n_map_rw;
 static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp, n_drain_cmds;
 static bool detach_after_drain;
+/* A synthetic page-request group the fake fault fd delivers (whole, as the
+ * kernel does), and the response it got. */
+#define SYNTH_COOKIE 77u
+#define SYNTH_PAGES 40u
+static uint32_t synth_left, synth_pasid, synth_code = UINT32_MAX;
+static uint8_t *synth_buf;
 static uint32_t cookie_pasid[EMU_PRG_COUNT];
 
 static int
@@ -203,6 +209,26 @@ fake_read(int fd, void *buf, size_t n)
 
 	if (fd != fd_fault)
 		return real_os->read(fd, buf, n);
+	/* The kernel's read rules (iommufd fault.c): a multiple of the record
+	 * size, whole groups only, 0 when the next group does not fit. */
+	if (n % sizeof(*rec) != 0)
+		return -ESPIPE;
+	if (synth_left > 0) {
+		if (n / sizeof(*rec) < SYNTH_PAGES)
+			return 0;
+		for (uint32_t i = 0; i < SYNTH_PAGES; i++) {
+			memset(&rec[i], 0, sizeof(rec[i]));
+			rec[i].flags = SVART_IOMMU_PGFAULT_FLAGS_PASID_VALID |
+				       (i == SYNTH_PAGES - 1 ? SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0);
+			rec[i].pasid = synth_pasid;
+			rec[i].grpid = 5;
+			rec[i].perm = SVART_IOMMU_PGFAULT_PERM_WRITE;
+			rec[i].addr = (uint64_t)(uintptr_t)synth_buf + i * 4096u;
+			rec[i].cookie = SYNTH_COOKIE;
+		}
+		synth_left = 0;
+		return (ssize_t)(SYNTH_PAGES * sizeof(*rec));
+	}
 	got = emu_dsa_pri_read(emu, r, (uint16_t)(n / sizeof(*rec) < 16 ? n / sizeof(*rec) : 16));
 	for (uint16_t i = 0; i < got; i++) {
 		memset(&rec[i], 0, sizeof(rec[i]));
@@ -230,6 +256,10 @@ fake_write(int fd, const void *buf, size_t n)
 		return real_os->write(fd, buf, n);
 	if (n % sizeof(*resp) != 0)
 		return -ESPIPE;
+	if (resp->cookie == SYNTH_COOKIE) {
+		synth_code = resp->code;
+		return (ssize_t)n;
+	}
 	prg = (uint16_t)(resp->cookie - COOKIE_BASE);
 	n_resp++;
 	if (emu_dsa_pri_respond(emu, cookie_pasid[prg], prg, resp->code == SVART_IOMMUFD_PAGE_RESP_SUCCESS ?
@@ -337,6 +367,27 @@ reap(int16_t dev, struct svart_accel_result *r)
 	return got;
 }
 
+/* A 40-page group (more than any fixed table holds) arrives whole, is
+ * resolved with one IOAS_MAP for its contiguous pages, and answered once
+ * with its own cookie. */
+static void
+check_big_group(int16_t dev)
+{
+	unsigned int maps = n_map;
+
+	synth_buf = mmap(NULL, SYNTH_PAGES * 4096u, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(synth_buf != MAP_FAILED);
+	synth_pasid = (uint32_t)svart_sva_pasid(dev);
+	synth_code = UINT32_MAX;
+	synth_left = 1;
+	for (int i = 0; i < 100 && synth_code == UINT32_MAX; i++)
+		svart_iopf_poll();
+	assert_int_equal(synth_code, SVART_IOMMUFD_PAGE_RESP_SUCCESS);
+	assert_int_equal(n_map - maps, 1);
+	munmap(synth_buf, SYNTH_PAGES * 4096u);
+}
+
 /* A descriptor the device drops (here: its WQ was disabled behind the
  * driver's back) reaches no record, only SWERR: the op must still complete,
  * failed with the SWERR code, instead of staying pending forever. */
@@ -392,6 +443,7 @@ test_full_path(void **state)
 	/* The device masters the bus once started (Enable Device needs it). */
 	assert_true(emu_dsa_pci_cfg_read16(emu, DSA_PCI_CFG_COMMAND) & DSA_PCI_COMMAND_MASTER);
 	check_swerr_surfaces(dev);
+	check_big_group(dev);
 	pasid = svart_sva_pasid(dev);
 	assert_true(pasid > 0);
 	assert_int_equal(n_attach, 1);

@@ -31,6 +31,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_spinlock.h>
+
 #include "idxd_internal.h"
 #include "idxd_os.h"
 #include "idxd_portal.h"
@@ -42,20 +44,29 @@
 #define VFIO_BAR0 SVART_VFIO_PCI_BAR0_REGION_INDEX
 #define VFIO_BAR2 SVART_VFIO_PCI_BAR2_REGION_INDEX
 #define VFIO_CONFIG SVART_VFIO_PCI_CONFIG_REGION_INDEX
-#define VFIO_MAX_GROUPS 64
-#define VFIO_GROUP_PAGES 16
-#define VFIO_READ_RECS 16
+#define VFIO_GROUPS_INIT 64      /* group table entries at first (grows) */
+#define VFIO_GROUP_PAGES_INIT 16 /* pages of a group at first (grows) */
+/* Records read from the fault fd at once. The kernel hands out whole groups
+ * only, and returns 0 when the next group does not fit the buffer (iommufd
+ * fault.c iommufd_fault_fops_read): the buffer bounds the largest group. */
+#define VFIO_READ_RECS 512
 #define VFIO_BATCH_MIN 2u
 
 /* PCI device IDs of DSA functions. */
 static const uint16_t dsa_device_ids[] = { 0x0b25, 0x11fb, 0x1212 };
 
+struct vfio_page {
+	uint64_t addr;
+	bool write;
+};
+
+/* A page-request group read from the fault fd and not yet answered: every
+ * record of a group carries the group's cookie (one response, for all). */
 struct vfio_group {
 	bool used;
 	uint32_t pasid, grpid, cookie;
-	uint16_t n;
-	uint64_t addr[VFIO_GROUP_PAGES];
-	bool write[VFIO_GROUP_PAGES];
+	uint32_t n, cap;
+	struct vfio_page *pg;
 };
 
 struct vfio_hw {
@@ -69,7 +80,13 @@ struct vfio_hw {
 	uint64_t rd_errors;           /* failed register reads */
 	uint32_t pasid;
 	int numa_node;
-	struct vfio_group grp[VFIO_MAX_GROUPS];
+	/* Fault service (reader, responder) and unbind (forget) share the groups. */
+	rte_spinlock_t grp_lock;
+	struct vfio_group *grp;
+	uint32_t nb_grp;
+	/* Records read but not yet handed to the fault service. */
+	struct svart_iommu_hwpt_pgfault rec[VFIO_READ_RECS];
+	uint32_t rec_n, rec_pos;
 };
 
 struct vfio_portal {
@@ -233,9 +250,11 @@ vfio_pasid_bind(void *h, uint32_t pasid)
 static void
 vfio_forget_groups(struct vfio_hw *hw, uint32_t pasid)
 {
-	for (int g = 0; g < VFIO_MAX_GROUPS; g++)
+	rte_spinlock_lock(&hw->grp_lock);
+	for (uint32_t g = 0; g < hw->nb_grp; g++)
 		if (hw->grp[g].used && hw->grp[g].pasid == pasid)
 			hw->grp[g].used = false;
+	rte_spinlock_unlock(&hw->grp_lock);
 }
 
 static int
@@ -304,19 +323,28 @@ vfio_invalidate(void *h, uintptr_t addr, size_t len)
  * permissions: read-write when the process may write it (pinning for write
  * fails otherwise), read-only for a read fault on a read-only mapping. A page
  * mapped read-only earlier and now written is remapped read-write. */
+/* Map [va, va + len) at IOVA = VA, writable when write; pages already mapped
+ * stay (a read-only one is remapped writable for a write). */
 static int
-vfio_map_page(struct vfio_hw *hw, uint64_t va, bool write)
+vfio_map_range(struct vfio_hw *hw, uint64_t va, uint64_t len, bool write)
 {
 	struct svart_iommu_ioas_map m = {
 		.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = va, .iova = va,
-		.length = VFIO_PAGE,
-		.flags = SVART_IOMMU_IOAS_MAP_FIXED_IOVA | SVART_IOMMU_IOAS_MAP_READABLE | SVART_IOMMU_IOAS_MAP_WRITEABLE,
+		.length = len,
+		.flags = SVART_IOMMU_IOAS_MAP_FIXED_IOVA | SVART_IOMMU_IOAS_MAP_READABLE |
+			 SVART_IOMMU_IOAS_MAP_WRITEABLE,
 	};
 	int rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
 
+	if (rc == -EEXIST && len > VFIO_PAGE) {
+		/* Some page of the range is mapped: one page at a time. */
+		for (uint64_t off = 0; off < len && rc != -ENOMEM; off += VFIO_PAGE)
+			rc = vfio_map_range(hw, va + off, VFIO_PAGE, write);
+		return rc;
+	}
 	if (rc == -EEXIST && write) {
 		struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id,
-					       .iova = va, .length = VFIO_PAGE };
+						     .iova = va, .length = len };
 
 		(void)idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
 		rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
@@ -330,47 +358,103 @@ vfio_map_page(struct vfio_hw *hw, uint64_t va, bool write)
 	return rc < 0 && rc != -EEXIST ? rc : 0;
 }
 
+/* Map a group's pages, consecutive pages of the same access in one IOAS_MAP. */
+static int
+vfio_map_group(struct vfio_hw *hw, const struct vfio_page *pg, uint32_t n)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0, j; i < n && rc == 0; i = j) {
+		for (j = i + 1; j < n && pg[j].addr == pg[j - 1].addr + VFIO_PAGE &&
+				pg[j].write == pg[i].write; j++)
+			;
+		rc = vfio_map_range(hw, pg[i].addr, (uint64_t)(j - i) * VFIO_PAGE, pg[i].write);
+	}
+	return rc;
+}
+
+/* The group of record r (a new one for its first page): its table index, or
+ * -ENOMEM. Called with grp_lock held. */
+static int
+vfio_group_of(struct vfio_hw *hw, const struct svart_iommu_hwpt_pgfault *r)
+{
+	uint32_t free_g = hw->nb_grp;
+	struct vfio_group *g;
+
+	for (uint32_t k = 0; k < hw->nb_grp; k++) {
+		if (hw->grp[k].used && hw->grp[k].cookie == r->cookie)
+			return (int)k;
+		if (!hw->grp[k].used && free_g == hw->nb_grp)
+			free_g = k;
+	}
+	if (free_g == hw->nb_grp) {
+		uint32_t nb = hw->nb_grp ? 2 * hw->nb_grp : VFIO_GROUPS_INIT;
+		struct vfio_group *t = nb > UINT16_MAX ? NULL : realloc(hw->grp, nb * sizeof(*t));
+
+		if (t == NULL)
+			return -ENOMEM;
+		memset(t + hw->nb_grp, 0, (nb - hw->nb_grp) * sizeof(*t));
+		hw->grp = t;
+		hw->nb_grp = nb;
+	}
+	g = &hw->grp[free_g];
+	g->used = true;
+	g->cookie = r->cookie;
+	g->pasid = r->pasid;
+	g->grpid = r->grpid;
+	g->n = 0;
+	return (int)free_g;
+}
+
+static int
+vfio_group_add(struct vfio_group *g, const struct svart_iommu_hwpt_pgfault *r)
+{
+	if (g->n == g->cap) {
+		uint32_t cap = g->cap ? 2 * g->cap : VFIO_GROUP_PAGES_INIT;
+		struct vfio_page *pg = realloc(g->pg, cap * sizeof(*pg));
+
+		if (pg == NULL)
+			return -ENOMEM;
+		g->pg = pg;
+		g->cap = cap;
+	}
+	g->pg[g->n].addr = r->addr & ~(uint64_t)(VFIO_PAGE - 1);
+	g->pg[g->n].write = (r->perm & SVART_IOMMU_PGFAULT_PERM_WRITE) != 0;
+	g->n++;
+	return 0;
+}
+
 static uint16_t
 vfio_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
 {
 	struct vfio_hw *hw = ctx;
-	struct svart_iommu_hwpt_pgfault rec[VFIO_READ_RECS];
-	uint16_t want = max < VFIO_READ_RECS ? max : VFIO_READ_RECS, n = 0;
-	ssize_t got = idxd_os->read(hw->faultfd, rec, want * sizeof(rec[0]));
+	uint16_t n = 0;
 
-	if (got <= 0)
-		return 0;
-	for (ssize_t i = 0; i < got / (ssize_t)sizeof(rec[0]); i++) {
-		const struct svart_iommu_hwpt_pgfault *r = &rec[i];
-		struct vfio_group *g = NULL, *free_g = NULL;
+	if (hw->rec_pos == hw->rec_n) {
+		ssize_t got = idxd_os->read(hw->faultfd, hw->rec, sizeof(hw->rec));
 
-		for (int k = 0; k < VFIO_MAX_GROUPS; k++) {
-			if (hw->grp[k].used && hw->grp[k].cookie == r->cookie)
-				g = &hw->grp[k];
-			else if (!hw->grp[k].used && free_g == NULL)
-				free_g = &hw->grp[k];
-		}
-		if (g == NULL && free_g != NULL) {
-			g = free_g;
-			memset(g, 0, sizeof(*g));
-			g->used = true;
-			g->cookie = r->cookie;
-			g->pasid = r->pasid;
-			g->grpid = r->grpid;
-		}
-		if (g != NULL && g->n < VFIO_GROUP_PAGES) {
-			g->addr[g->n] = r->addr;
-			g->write[g->n] = (r->perm & SVART_IOMMU_PGFAULT_PERM_WRITE) != 0;
-			g->n++;
+		hw->rec_pos = hw->rec_n = 0;
+		if (got <= 0)
+			return 0;
+		hw->rec_n = (uint32_t)((size_t)got / sizeof(hw->rec[0]));
+	}
+	rte_spinlock_lock(&hw->grp_lock);
+	for (; n < max && hw->rec_pos < hw->rec_n; hw->rec_pos++) {
+		const struct svart_iommu_hwpt_pgfault *r = &hw->rec[hw->rec_pos];
+		int g = vfio_group_of(hw, r);
+
+		if (g < 0 || vfio_group_add(&hw->grp[g], r) != 0) {
+			IDXD_LOG(ERR, "idxd_vfio %s: out of memory for page request groups", hw->bdf);
+			break; /* the record stays: read again on the next call */
 		}
 		reqs[n].pasid = r->pasid;
-		/* The cookie identifies the group on the response path. */
-		reqs[n].group = (uint16_t)(g != NULL ? g - hw->grp : 0);
+		reqs[n].group = (uint16_t)g; /* the response path finds the cookie by it */
 		reqs[n].write = (r->perm & SVART_IOMMU_PGFAULT_PERM_WRITE) != 0;
 		reqs[n].last = (r->flags & SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE) != 0;
 		reqs[n].addr = r->addr;
 		n++;
 	}
+	rte_spinlock_unlock(&hw->grp_lock);
 	return n;
 }
 
@@ -378,19 +462,29 @@ static int
 vfio_pri_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
 {
 	struct vfio_hw *hw = ctx;
-	struct vfio_group *g;
 	struct svart_iommu_hwpt_page_response resp;
+	struct vfio_page *pg;
+	uint32_t npg;
 	ssize_t w;
 
-	if (group >= VFIO_MAX_GROUPS || !hw->grp[group].used || hw->grp[group].pasid != pasid)
+	rte_spinlock_lock(&hw->grp_lock);
+	if (group >= hw->nb_grp || !hw->grp[group].used || hw->grp[group].pasid != pasid) {
+		rte_spinlock_unlock(&hw->grp_lock);
 		return -ENOENT; /* forgotten at unbind: not ours to answer any more */
-	g = &hw->grp[group];
+	}
+	/* Take the group's pages out: unbind may forget it meanwhile. */
+	pg = hw->grp[group].pg;
+	npg = hw->grp[group].n;
+	resp.cookie = hw->grp[group].cookie;
+	hw->grp[group].pg = NULL;
+	hw->grp[group].cap = hw->grp[group].n = 0;
+	hw->grp[group].used = false;
+	rte_spinlock_unlock(&hw->grp_lock);
 	/* Success means "translate again": the pages must be in the IOAS first. */
-	for (uint16_t i = 0; i < g->n && !invalid; i++)
-		invalid = vfio_map_page(hw, g->addr[i], g->write[i]) != 0;
-	resp.cookie = g->cookie;
+	if (!invalid)
+		invalid = vfio_map_group(hw, pg, npg) != 0;
+	free(pg);
 	resp.code = invalid ? SVART_IOMMUFD_PAGE_RESP_INVALID : SVART_IOMMUFD_PAGE_RESP_SUCCESS;
-	g->used = false;
 	w = idxd_os->write(hw->faultfd, &resp, sizeof(resp));
 	return w == (ssize_t)sizeof(resp) ? 0 : (w < 0 ? (int)w : -EIO);
 }
@@ -435,6 +529,9 @@ vfio_close(void *h)
 		idxd_os->close(hw->devfd);
 	if (hw->iommufd >= 0)
 		idxd_os->close(hw->iommufd);
+	for (uint32_t g = 0; g < hw->nb_grp; g++)
+		free(hw->grp[g].pg);
+	free(hw->grp);
 	free(hw);
 }
 
@@ -694,6 +791,7 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	if (hw == NULL)
 		return -ENOMEM;
 	hw->iommufd = hw->devfd = hw->faultfd = -1;
+	rte_spinlock_init(&hw->grp_lock);
 	hw->pwrite_portals = pw != NULL && strcmp(pw, "1") == 0;
 	if (kv != NULL)
 		rte_kvargs_process(kv, "bdf", idxd_kv_str, &bdf);
