@@ -3,82 +3,24 @@
  */
 #include <string.h>
 
+#include <rte_hash_crc.h>
+
 #include "emu_dsa_ops.h"
 
-#define CRC32C_POLY_REFLECTED 0x82f63b78u
 #define CACHE_LINE 64u
 #define PATTERN_BYTES 8u
-
-static uint32_t crc32c_table[8][256];
-
-__attribute__((constructor)) static void
-crc32c_table_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (CRC32C_POLY_REFLECTED & (0u - (c & 1)));
-		crc32c_table[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 8; t++)
-			crc32c_table[t][i] = (crc32c_table[t - 1][i] >> 8) ^
-					     crc32c_table[0][crc32c_table[t - 1][i] & 0xff];
-}
-
-/* Slicing-by-8 on the inverted register. */
-static uint32_t
-crc32c_sw(uint32_t c, const uint8_t *p, size_t len)
-{
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, sizeof(w));
-		w ^= c;
-		c = crc32c_table[7][w & 0xff] ^ crc32c_table[6][(w >> 8) & 0xff] ^
-		    crc32c_table[5][(w >> 16) & 0xff] ^ crc32c_table[4][(w >> 24) & 0xff] ^
-		    crc32c_table[3][(w >> 32) & 0xff] ^ crc32c_table[2][(w >> 40) & 0xff] ^
-		    crc32c_table[1][(w >> 48) & 0xff] ^ crc32c_table[0][w >> 56];
-		p += 8;
-		len -= 8;
-	}
-	while (len--)
-		c = (c >> 8) ^ crc32c_table[0][(c ^ *p++) & 0xff];
-	return c;
-}
-
-#if defined(__x86_64__)
-__attribute__((target("sse4.2"))) static uint32_t
-crc32c_hw(uint32_t c, const uint8_t *p, size_t len)
-{
-	uint64_t c64 = c;
-
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, sizeof(w));
-		c64 = __builtin_ia32_crc32di(c64, w);
-		p += 8;
-		len -= 8;
-	}
-	c = (uint32_t)c64;
-	while (len--)
-		c = __builtin_ia32_crc32qi(c, *p++);
-	return c;
-}
-#endif
 
 uint32_t
 emu_crc32c(uint32_t crc, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
 	uint32_t c = ~crc;
 
-#if defined(__x86_64__)
-	if (__builtin_cpu_supports("sse4.2"))
-		return ~crc32c_hw(c, buf, len);
-#endif
-	return ~crc32c_sw(c, buf, len);
+	/* rte_hash_crc is the raw CRC32C (SSE4.2 crc32 when the CPU has it,
+	 * tables otherwise) without DSA's inversion of the seed and the result. */
+	for (; len > UINT32_MAX; len -= UINT32_MAX, p += UINT32_MAX)
+		c = rte_hash_crc(p, UINT32_MAX, c);
+	return ~rte_hash_crc(p, (uint32_t)len, c);
 }
 
 void
