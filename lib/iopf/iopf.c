@@ -4,7 +4,9 @@
 /* The fault service: drain page-request sources, assemble groups, resolve
  * them (hook, then MADV_POPULATE_*, with fault-around), answer, count. */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -438,8 +440,32 @@ tel_iopf_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The latency histogram: for each non-empty bucket, its upper bound (ns) and count. */
+static int
+tel_iopf_hist(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int shown = 0;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&iopf.lock);
+	for (unsigned int i = 0; i < HIST_BUCKETS && shown < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+		if (iopf.hist.b[i] == 0)
+			continue;
+		snprintf(key, sizeof(key), "le_%" PRIu64 "_ns", hist_upper(i));
+		rte_tel_data_add_dict_u64(d, key, iopf.hist.b[i]);
+		shown++;
+	}
+	pthread_mutex_unlock(&iopf.lock);
+	return 0;
+}
+
 RTE_INIT(iopf_telemetry_init)
 {
 	rte_telemetry_register_cmd("/svart/iopf/stats", tel_iopf_stats,
 				   "Returns fault service counters and latency percentiles (ns).");
+	rte_telemetry_register_cmd("/svart/iopf/latency_hist", tel_iopf_hist,
+				   "Returns the page-request latency histogram: bucket upper bound (ns) -> count.");
 }

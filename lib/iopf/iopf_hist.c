@@ -16,7 +16,7 @@ hist_index(uint64_t v)
 	       (unsigned int)((v >> (msb - HIST_SUB_BITS)) & (HIST_SUB - 1));
 }
 
-static uint64_t
+uint64_t
 hist_upper(unsigned int i)
 {
 	unsigned int major = i / HIST_SUB, minor = i % HIST_SUB, shift;

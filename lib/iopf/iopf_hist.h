@@ -22,5 +22,7 @@ struct iopf_hist {
 void hist_add(struct iopf_hist *h, uint64_t v);
 /** Value at quantile q (0..1): the upper bound of the bucket holding it, capped at max. */
 uint64_t hist_quantile(const struct iopf_hist *h, double q);
+/* Largest value bucket i holds. */
+uint64_t hist_upper(unsigned int i);
 
 #endif /* SVART_IOPF_HIST_H */
