@@ -33,8 +33,13 @@ extern "C" {
 #endif
 
 /**
- * Step the engines of an idxd_emu device probed with engine=manual.
+ * Step the engines of an idxd_emu device probed with engine=manual (engines
+ * that run on their own are not stepped and count 0).
  *
+ * @param dev_id
+ *   Device id of an idxd_emu device.
+ * @param budget
+ *   Most descriptors each engine executes in this call.
  * @return
  *   Descriptors processed (>= 0), or:
  *   - -ENODEV: dev_id is not an idxd_emu device.
@@ -53,7 +58,14 @@ struct svart_idxd_emu_counters {
 /**
  * Read the emulated device's counters.
  *
- * @return 0, -ENODEV if dev_id is not an idxd_emu device, -EINVAL if c is NULL.
+ * @param dev_id
+ *   Device id of an idxd_emu device.
+ * @param c
+ *   Filled with the counters.
+ * @return
+ *   0, or:
+ *   - -ENODEV: dev_id is not an idxd_emu device.
+ *   - -EINVAL: c is NULL.
  */
 int svart_idxd_emu_counters_get(int16_t dev_id, struct svart_idxd_emu_counters *c);
 

@@ -143,20 +143,28 @@ struct svart_accel_stats {
  *   Device name and driver arguments.
  * @return
  *   Device id (>= 0) on success, or:
- *   - -EINVAL: devargs NULL, empty, or malformed key=value list.
+ *   - -EINVAL: devargs NULL or empty; the device name is empty or longer than
+ *     SVART_ACCEL_NAME_MAX - 1 characters; the key=value list is malformed or
+ *     has a key the driver does not accept; or the driver's probe left a
+ *     required op unset.
  *   - -ENODEV: no registered driver matches the name.
  *   - -EEXIST: a device with this name already exists.
  *   - -ENOSPC: SVART_ACCEL_MAX_DEVS devices already exist.
- *   - -ENOMEM: out of memory.
- *   - any other negative errno returned by the driver's probe.
+ *   - any other negative errno returned by the driver's probe (for the idxd
+ *     drivers: -ENOMEM when out of memory, -ENODEV when the device reports no
+ *     usable work queue).
  */
 int svart_accel_probe(const char *devargs);
 
 /**
  * Look up a device id by name.
  *
+ * @param name
+ *   Device name, as given to svart_accel_probe() without the driver arguments.
  * @return
- *   Device id, -EINVAL if name is NULL, -ENODEV if no such device.
+ *   Device id (>= 0) on success, or:
+ *   - -EINVAL: name is NULL.
+ *   - -ENODEV: no probed device has this name.
  */
 int svart_accel_get_dev_id(const char *name);
 
@@ -164,17 +172,27 @@ int svart_accel_get_dev_id(const char *name);
 uint16_t svart_accel_count(void);
 
 /**
- * @return true if dev_id names a probed device.
+ * Whether a device id names a probed device.
+ *
+ * @param dev_id
+ *   Device id.
+ * @return true if dev_id names a probed device, false otherwise.
  */
 bool svart_accel_is_valid(int16_t dev_id);
 
 /**
  * Get device information.
  *
+ * @param dev_id
+ *   Device id.
+ * @param info
+ *   Filled with the device's information (zeroed first).
  * @return
  *   0 on success, or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EINVAL: info is NULL.
+ *   - any negative errno from the driver's info_get.
  */
 int svart_accel_info_get(int16_t dev_id, struct svart_accel_info *info);
 
@@ -182,42 +200,71 @@ int svart_accel_info_get(int16_t dev_id, struct svart_accel_info *info);
  * Configure a device. Allowed while the device is stopped; reconfiguring
  * releases every queue set up before.
  *
+ * @param dev_id
+ *   Device id.
+ * @param conf
+ *   Device configuration.
  * @return
  *   0 on success, or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EINVAL: conf is NULL or nb_queues is 0 or above max_queues.
  *   - -EBUSY: the device is started.
- *   - any negative errno from the driver.
+ *   - any negative errno from the driver's info_get or configure (after a
+ *     failed driver configure the device is left unconfigured).
  */
 int svart_accel_configure(int16_t dev_id, const struct svart_accel_conf *conf);
 
 /**
- * Set up one queue. The device must be configured and stopped.
+ * Set up one queue. The device must be configured and stopped. Setting up a
+ * queue that exists releases it first.
  *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index, 0 .. nb_queues - 1 of the device's configuration.
+ * @param conf
+ *   Queue configuration.
  * @return
  *   0 on success, or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EINVAL: conf NULL; device not configured; queue_id >= nb_queues; nb_desc
  *     not a power of two or outside [min_desc, max_desc]; priority above 15;
- *     mode unknown; hw_queue out of range; fault_policy unknown.
+ *     mode unknown; hw_queue out of range; hw_entries above hw_queue_entries;
+ *     fault_policy unknown; or (idxd) hw_queue names a work queue configured
+ *     outside svart in the other mode, or hw_entries exceeds its size.
  *   - -ENOTSUP: the mode is not supported by the device, or fault_policy is
- *     BLOCK on a device that cannot block on faults.
+ *     BLOCK on a device that cannot block on faults (or, idxd, on a work queue
+ *     configured outside svart with block-on-fault disabled).
  *   - -EBUSY: the device is started, or a dedicated queue asked for a hardware
  *     work queue that is already in use.
  *   - -ENOSPC: not enough hardware work queues or entries are left.
  *   - -ENOMEM: out of memory.
+ *   - any other negative errno from the driver's info_get or queue_setup.
  */
 int svart_accel_queue_setup(int16_t dev_id, uint16_t queue_id,
 			    const struct svart_accel_queue_conf *conf);
 
 /**
- * Start a device: program and enable its hardware work queues.
+ * Start a device: program and enable its hardware work queues. An SVA device
+ * that is not bound is bound first (svart_sva_bind(); the binding ends at
+ * close).
  *
+ * @param dev_id
+ *   Device id.
  * @return
  *   0 on success (also when already started), or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EINVAL: not configured, or a queue was not set up.
+ *   - -ENOSPC: the implicit SVA binding found no free PASID.
  *   - -EIO: the hardware refused the configuration (details in the log).
+ *   - any other negative errno from the driver: its info_get, its PASID
+ *     binding, or its start (for idxd, opening a queue's submission portal
+ *     fails with e.g. -ENOTSUP when the CPU or the kernel lacks the
+ *     instruction the portal needs, -EACCES or -EBUSY when the kernel refuses
+ *     the work queue's char device, -ENOMEM when out of memory).
  */
 int svart_accel_start(int16_t dev_id);
 
@@ -225,19 +272,27 @@ int svart_accel_start(int16_t dev_id);
  * Stop a device: drain and disable its work queues. Ops submitted before the
  * stop complete first; ops enqueued but not submitted are discarded.
  *
+ * @param dev_id
+ *   Device id.
  * @return
  *   0 on success (also when already stopped), or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EIO: the hardware failed to drain or disable.
+ *   - any other negative errno from the driver's stop (the device then stays
+ *     started).
  */
 int svart_accel_stop(int16_t dev_id);
 
 /**
  * Close a stopped device and free everything it holds. The id may be reused.
  *
+ * @param dev_id
+ *   Device id.
  * @return
- *   0 on success, or:
+ *   0 on success (an error of the driver's close is only logged), or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EBUSY: the device is started.
  */
 int svart_accel_close(int16_t dev_id);
@@ -245,18 +300,34 @@ int svart_accel_close(int16_t dev_id);
 /**
  * Read counters of one queue, or of all queues with SVART_ACCEL_ALL_QUEUES.
  *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index, or SVART_ACCEL_ALL_QUEUES for the sum over every queue set up.
+ * @param stats
+ *   Filled with the counters (zero for a queue not set up).
  * @return
  *   0 on success, or:
  *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
  *   - -EINVAL: stats NULL, or queue_id out of range.
+ *   - any negative errno from the driver's stats_get.
  */
 int svart_accel_stats_get(int16_t dev_id, uint16_t queue_id, struct svart_accel_stats *stats);
 
 /**
  * Reset counters of one queue, or of all queues with SVART_ACCEL_ALL_QUEUES.
  *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index, or SVART_ACCEL_ALL_QUEUES for every queue.
  * @return
- *   0 on success, -ENODEV for an unknown device, -EINVAL for a bad queue_id.
+ *   0 on success, or:
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
+ *   - -EINVAL: queue_id out of range.
+ *   - any negative errno from the driver's stats_reset.
  */
 int svart_accel_stats_reset(int16_t dev_id, uint16_t queue_id);
 
@@ -265,46 +336,76 @@ int svart_accel_stats_reset(int16_t dev_id, uint16_t queue_id);
  * ops may still wait to be reaped). For a control loop waiting for the
  * hardware, as rte_dma_vchan_status() does; not a fast-path call.
  *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index.
  * @return
  *   1 when idle, 0 while submitted ops still run, or:
- *   - -EINVAL: bad device or queue id, or the queue is not set up.
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
+ *   - -EINVAL: queue_id out of range, or the queue is not set up.
  *   - -ENOTSUP: the driver cannot tell.
+ *   - any other negative errno from the driver's queue_idle.
  */
 int svart_accel_queue_idle(int16_t dev_id, uint16_t queue_id);
 
 /**
  * Print the device state, configuration, queues and driver state.
  *
+ * @param dev_id
+ *   Device id.
+ * @param f
+ *   Output stream.
  * @return
- *   0 on success, -ENODEV for an unknown device, -EINVAL if f is NULL.
+ *   0 on success, or:
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
+ *   - -EINVAL: f is NULL.
+ *   - any negative errno from the driver's info_get or dump.
  */
 int svart_accel_dump(int16_t dev_id, FILE *f);
 
-/** @return a static readable name for an op type ("copy", ...), "unknown" if out of range. */
+/**
+ * Readable name of an op type.
+ *
+ * @param op
+ *   Op type.
+ * @return a static string ("copy", ...), "unknown" if op is out of range.
+ */
 const char *svart_accel_op_name(enum svart_accel_op_type op);
 
 /**
  * Load one plug-in driver from a shared object.
  *
+ * @param path
+ *   Path of the shared object (as dlopen() takes it).
  * @return
  *   Number of drivers the plug-in registered (>= 1), or:
- *   - -EINVAL: path is NULL or empty.
+ *   - -EINVAL: path is NULL or empty, or the plug-in registers a driver
+ *     without a name or a probe function.
  *   - -ENOENT: no file at path.
  *   - -ENOEXEC: the file could not be loaded or registered no driver.
  *   - -EPROTO: the plug-in was built for another driver ABI version.
  *   - -EEXIST: the plug-in is already loaded, or registers a driver name
  *     that already exists.
+ *   - -ENOSPC: the driver table is full.
  */
 int svart_accel_plugin_load(const char *path);
 
 /**
  * Load every `*.so` file in a directory, in name order.
  *
+ * @param dir
+ *   Directory to scan (not recursively).
  * @return
  *   Number of plug-ins loaded, or:
  *   - -EINVAL: dir is NULL or empty.
- *   - -ENOENT / -ENOTDIR / -EACCES: the directory cannot be opened.
- *   - the first plug-in error, after trying every file.
+ *   - -ENOTDIR: dir is not a directory.
+ *   - -EACCES: dir cannot be read.
+ *   - -ENOENT: dir cannot be opened for any other reason (e.g. it does not exist).
+ *   - the first error svart_accel_plugin_load() returned for a file, after
+ *     trying every file (the plug-ins that loaded stay loaded).
  */
 int svart_accel_plugin_load_dir(const char *dir);
 

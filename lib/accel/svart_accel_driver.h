@@ -42,10 +42,10 @@ extern "C" {
 
 /** Device state, managed by the class library. */
 enum svart_accel_dev_state {
-	SVART_ACCEL_DEV_UNUSED = 0,
-	SVART_ACCEL_DEV_PROBED,
-	SVART_ACCEL_DEV_CONFIGURED,
-	SVART_ACCEL_DEV_STARTED,
+	SVART_ACCEL_DEV_UNUSED = 0,  /**< free slot: no device with this id */
+	SVART_ACCEL_DEV_PROBED,      /**< probed, not configured */
+	SVART_ACCEL_DEV_CONFIGURED,  /**< configured (queues may be set up), stopped */
+	SVART_ACCEL_DEV_STARTED,     /**< started: the fast path may be used */
 };
 
 struct svart_accel_dev;
@@ -61,8 +61,10 @@ struct svart_accel_dev_ops {
 			   const struct svart_accel_queue_conf *conf, void **qp);
 	/** Free a queue object made by queue_setup. Required. */
 	void (*queue_release)(struct svart_accel_dev *dev, uint16_t queue_id, void *qp);
-	int (*start)(struct svart_accel_dev *dev);   /**< Required. */
-	int (*stop)(struct svart_accel_dev *dev);    /**< Required. */
+	/** Enable the hardware queues and open every queue for submission. Required. */
+	int (*start)(struct svart_accel_dev *dev);
+	/** Drain and disable the hardware queues. Required. */
+	int (*stop)(struct svart_accel_dev *dev);
 	/** Free the device's private data. Required. */
 	int (*close)(struct svart_accel_dev *dev);
 	/** Read one queue's counters. Required. */
@@ -87,29 +89,29 @@ struct svart_accel_dev_ops {
 
 /** Fast-path functions a driver provides; all required. */
 struct svart_accel_fp_ops {
-	svart_accel_copy_t copy;
-	svart_accel_enqueue_t enqueue;
-	svart_accel_submit_t submit;
-	svart_accel_completed_t completed;
-	svart_accel_completed_status_t completed_status;
-	svart_accel_burst_capacity_t burst_capacity;
+	svart_accel_copy_t copy;        /**< behind svart_accel_copy() */
+	svart_accel_enqueue_t enqueue;  /**< behind svart_accel_enqueue() and the op helpers */
+	svart_accel_submit_t submit;    /**< behind svart_accel_submit() */
+	svart_accel_completed_t completed; /**< behind svart_accel_completed() */
+	svart_accel_completed_status_t completed_status; /**< behind svart_accel_completed_status() */
+	svart_accel_burst_capacity_t burst_capacity; /**< behind svart_accel_burst_capacity() */
 };
 
 /** A device, as the class library and its driver see it. */
 struct svart_accel_dev {
-	char name[SVART_ACCEL_NAME_MAX];
-	int16_t dev_id;
-	enum svart_accel_dev_state state;
-	const struct svart_accel_driver *driver;
+	char name[SVART_ACCEL_NAME_MAX];             /**< device name (devargs before the first comma) */
+	int16_t dev_id;                              /**< device id */
+	enum svart_accel_dev_state state;            /**< lifecycle state */
+	const struct svart_accel_driver *driver;     /**< driver that probed it */
 	const struct svart_accel_dev_ops *ops;       /**< set by the driver's probe */
 	const struct svart_accel_fp_ops *fp_ops;     /**< set by the driver's probe */
 	void *priv;                                  /**< driver private data */
-	uint16_t nb_queues;
+	uint16_t nb_queues;                          /**< configured number of queues */
 	void *queues[SVART_ACCEL_MAX_QUEUES];        /**< per-queue driver objects */
 	uint64_t serial;                             /**< unique per probe, never reused */
 	uint32_t fork_gen;                           /**< svart_accel_fork_gen at probe */
 	uint32_t pasid;                              /**< SVA binding's PASID (when bound) */
-	bool sva_bound;
+	bool sva_bound;                              /**< an SVA binding exists (pasid is valid) */
 	bool sva_implicit;                           /**< bound by start, unbound by close */
 };
 
@@ -131,15 +133,18 @@ struct svart_accel_driver {
 	uint32_t abi;               /**< SVART_ACCEL_DRIVER_ABI at build time */
 	const char *name;           /**< device names starting with this go to this driver */
 	const char *const *valid_keys; /**< NULL-terminated devargs keys, or NULL for none */
-	svart_accel_probe_t probe;
+	svart_accel_probe_t probe;  /**< called by svart_accel_probe() for a matching name */
 };
 
 /**
  * Register a driver (called from a constructor by SVART_ACCEL_REGISTER_DRIVER).
  *
+ * @param drv
+ *   The driver; it must stay valid while the process runs (the table keeps
+ *   the pointer).
  * @return
  *   0 on success, or:
- *   - -EINVAL: drv, its name or its probe is NULL.
+ *   - -EINVAL: drv, its name or its probe is NULL, or its name is empty.
  *   - -EPROTO: drv->abi is not SVART_ACCEL_DRIVER_ABI.
  *   - -EEXIST: a driver with this name is registered.
  *   - -ENOSPC: the driver table is full.
@@ -153,6 +158,9 @@ int svart_accel_driver_register(const struct svart_accel_driver *drv);
  *       .abi = SVART_ACCEL_DRIVER_ABI, .name = "mypmd", .probe = my_probe };
  *   SVART_ACCEL_REGISTER_DRIVER(my_drv);
  * @endcode
+ *
+ * @param drv
+ *   A struct svart_accel_driver variable (its name, not a pointer).
  */
 #define SVART_ACCEL_REGISTER_DRIVER(drv) \
 	RTE_INIT(svart_accel_register_##drv) \
@@ -160,7 +168,13 @@ int svart_accel_driver_register(const struct svart_accel_driver *drv);
 		(void)svart_accel_driver_register(&(drv)); \
 	}
 
-/** @return the device object of a probed device, or NULL. For drivers and tests. */
+/**
+ * Device object of a probed device. For drivers and tests.
+ *
+ * @param dev_id
+ *   Device id.
+ * @return the device object, or NULL if dev_id is not a probed device.
+ */
 struct svart_accel_dev *svart_accel_dev_get(int16_t dev_id);
 
 #ifdef __cplusplus

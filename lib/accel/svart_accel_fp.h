@@ -87,30 +87,76 @@ struct svart_accel_result {
 };
 
 /**
- * @internal Check a fast-path call's device and queue (debug builds of the
- * application: SVART_ACCEL_DEBUG).
+ * Check a fast-path call's device and queue.
+ *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index.
  * @return 0, or -EINVAL (logged) for a device not started or a bad queue id.
+ *
+ * @internal Used by the inline fast path in debug builds of the application
+ * (SVART_ACCEL_DEBUG); always present in the library.
  */
 int svart_accel_fp_check(int16_t dev_id, uint16_t queue_id);
 
 #ifdef SVART_ACCEL_DEBUG
+/**
+ * Return ret from the calling fast-path function when svart_accel_fp_check()
+ * refuses dev_id or queue_id (SVART_ACCEL_DEBUG builds; no check otherwise).
+ *
+ * @param dev_id
+ *   Device id.
+ * @param queue_id
+ *   Queue index.
+ * @param ret
+ *   Value the caller returns on a failed check.
+ *
+ * @internal
+ */
 #define SVART_ACCEL_FP_CHECK(dev_id, queue_id, ret) do { \
 	if (svart_accel_fp_check(dev_id, queue_id) != 0) \
 		return (ret); \
 } while (0)
 #else
+/** No argument check without SVART_ACCEL_DEBUG. @internal */
 #define SVART_ACCEL_FP_CHECK(dev_id, queue_id, ret) do { } while (0)
 #endif
 
-/** @internal Queue object of (dev_id, queue_id). */
+/**
+ * Driver queue object of a fast-path queue.
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @return the driver's queue object.
+ *
+ * @internal
+ */
 static inline void *
 svart_accel_fp_queue(int16_t dev_id, uint16_t queue_id)
 {
 	return svart_accel_fp_objs[dev_id].queues[queue_id];
 }
 
-/** @internal An op with its common fields set (no designated initializers:
- *  the header stays valid C99 and C++11). */
+/**
+ * An op with its common fields set and the union zeroed.
+ *
+ * @param type
+ *   enum svart_accel_op_type.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags.
+ * @param len
+ *   Length in bytes.
+ * @param src
+ *   Source, or NULL.
+ * @param dst
+ *   Destination, or NULL.
+ * @return the op.
+ *
+ * @internal No designated initializers: the header stays valid C99 and C++11.
+ */
 static inline struct svart_accel_op
 svart_accel_op_make(uint8_t type, uint32_t flags, uint32_t len, const void *src, void *dst)
 {
@@ -128,13 +174,22 @@ svart_accel_op_make(uint8_t type, uint32_t flags, uint32_t len, const void *src,
 /**
  * Enqueue one op of any type.
  *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param op
+ *   The op; copied, so it may be reused at once.
  * @return
  *   Ring index of the op (0 .. 65535) on success, or:
  *   - -ENOSPC: the ring is full; reap completions first.
- *   - -EINVAL: unknown op type or flags, or len above the device maximum.
+ *   - -EINVAL: unknown op type or flags, or len above the device maximum
+ *     (with SVART_ACCEL_DEBUG also: the device is not started or queue_id is
+ *     out of range).
  *   - -ENOTSUP: the device does not support this op type.
- *   - -EBUSY: SVART_ACCEL_OP_SUBMIT was given and the device refused the
- *     submission; the op is enqueued and will go with the next submit.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed as svart_accel_submit() describes; the op stays enqueued
+ *     (after -EBUSY it goes with the next successful submit).
  */
 static inline int
 svart_accel_enqueue(int16_t dev_id, uint16_t queue_id, const struct svart_accel_op *op)
@@ -157,7 +212,25 @@ svart_accel_enqueue(int16_t dev_id, uint16_t queue_id, const struct svart_accel_
  * Enqueue a copy of len bytes from src to dst. Overlapping buffers are copied
  * as memmove() would.
  *
- * @return ring index, or -ENOSPC / -EINVAL / -EBUSY as svart_accel_enqueue().
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   Source.
+ * @param dst
+ *   Destination.
+ * @param len
+ *   Bytes to copy.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or:
+ *   - -ENOSPC: the ring is full; reap completions first.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed as svart_accel_submit() describes; the op stays enqueued.
  */
 static inline int
 svart_accel_copy(int16_t dev_id, uint16_t queue_id, const void *src, void *dst, uint32_t len,
@@ -175,7 +248,28 @@ svart_accel_copy(int16_t dev_id, uint16_t queue_id, const void *src, void *dst, 
 /**
  * Enqueue a fill of len bytes at dst with an 8-byte little-endian pattern
  * (a len that is not a multiple of 8 ends with the pattern's first bytes).
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param pattern
+ *   8-byte pattern.
+ * @param dst
+ *   Destination.
+ * @param len
+ *   Bytes to fill.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_fill(int16_t dev_id, uint16_t queue_id, uint64_t pattern, void *dst, uint32_t len,
@@ -191,7 +285,28 @@ svart_accel_fill(int16_t dev_id, uint16_t queue_id, uint64_t pattern, void *dst,
  * Enqueue a compare of len bytes of src and src2; the result is in
  * svart_accel_result::result (0 equal, 1 different) with the offset of the
  * first difference in bytes_completed.
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   First source.
+ * @param src2
+ *   Second source.
+ * @param len
+ *   Bytes to compare.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_compare(int16_t dev_id, uint16_t queue_id, const void *src, const void *src2,
@@ -206,7 +321,28 @@ svart_accel_compare(int16_t dev_id, uint16_t queue_id, const void *src, const vo
 /**
  * Enqueue a compare of len bytes at src with an 8-byte repeated pattern; the
  * result is reported as for svart_accel_compare(). len must be a multiple of 8.
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   Source.
+ * @param pattern
+ *   8-byte pattern.
+ * @param len
+ *   Bytes to compare.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_compare_value(int16_t dev_id, uint16_t queue_id, const void *src, uint64_t pattern,
@@ -222,7 +358,30 @@ svart_accel_compare_value(int16_t dev_id, uint16_t queue_id, const void *src, ui
 /**
  * Enqueue a copy of src to both dst and dst2. The two destinations must have
  * equal address bits 11:0 (the op completes with an error otherwise).
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   Source.
+ * @param dst
+ *   First destination.
+ * @param dst2
+ *   Second destination.
+ * @param len
+ *   Bytes to copy.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_dualcast(int16_t dev_id, uint16_t queue_id, const void *src, void *dst, void *dst2,
@@ -238,7 +397,28 @@ svart_accel_dualcast(int16_t dev_id, uint16_t queue_id, const void *src, void *d
  * Enqueue a CRC32C (Castagnoli) of len bytes at src. seed is the CRC of the
  * data before src (0 to start), so CRCs chain across ops. The CRC is in
  * svart_accel_result::value.
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   Source.
+ * @param len
+ *   Bytes to checksum.
+ * @param seed
+ *   CRC32C of the data before src, 0 to start.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, uint32_t len,
@@ -253,7 +433,30 @@ svart_accel_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, uint32_t 
 /**
  * Enqueue a copy of src to dst that also computes the CRC32C of src, as
  * svart_accel_crc32c(). src and dst must not overlap.
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param src
+ *   Source.
+ * @param dst
+ *   Destination.
+ * @param len
+ *   Bytes to copy.
+ * @param seed
+ *   CRC32C of the data before src, 0 to start.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_copy_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, void *dst,
@@ -268,7 +471,26 @@ svart_accel_copy_crc32c(int16_t dev_id, uint16_t queue_id, const void *src, void
 
 /**
  * Enqueue a cache flush of len bytes at dst.
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param dst
+ *   Start of the range to write back and evict.
+ * @param len
+ *   Bytes to flush.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags, or len above the device maximum (with
+ *     SVART_ACCEL_DEBUG also: bad device or queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_cache_flush(int16_t dev_id, uint16_t queue_id, void *dst, uint32_t len,
@@ -282,7 +504,22 @@ svart_accel_cache_flush(int16_t dev_id, uint16_t queue_id, void *dst, uint32_t l
 
 /**
  * Enqueue a no-op (useful with SVART_ACCEL_OP_FENCE as an ordering point).
- * @return ring index, or a negative errno as svart_accel_enqueue().
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param flags
+ *   SVART_ACCEL_OP_* flags, or 0.
+ * @return
+ *   Ring index of the op (0 .. 65535) on success, or a negative errno as
+ *   svart_accel_enqueue() returns it:
+ *   - -ENOSPC: the ring is full.
+ *   - -EINVAL: unknown flags (with SVART_ACCEL_DEBUG also: bad device or
+ *     queue).
+ *   - -ENOTSUP: the device does not support this op type.
+ *   - -EBUSY, -EPERM, -ENOTCONN: SVART_ACCEL_OP_SUBMIT was given and the
+ *     submit failed; the op stays enqueued.
  */
 static inline int
 svart_accel_nop(int16_t dev_id, uint16_t queue_id, uint32_t flags)
@@ -295,6 +532,10 @@ svart_accel_nop(int16_t dev_id, uint16_t queue_id, uint32_t flags)
 /**
  * Hand every op enqueued since the last submit to the device.
  *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
  * @return
  *   0 on success (also with nothing to submit), or:
  *   - -EBUSY: the device refused the submission (shared queue full after
@@ -302,6 +543,8 @@ svart_accel_nop(int16_t dev_id, uint16_t queue_id, uint32_t flags)
  *     ops stay enqueued, reap completions and submit again.
  *   - -EPERM: the queue belongs to the parent of this (forked) process.
  *   - -ENOTCONN: the device's SVA binding was removed (svart_sva_unbind()).
+ *   - -EINVAL: with SVART_ACCEL_DEBUG only: the device is not started or
+ *     queue_id is out of range.
  */
 static inline int
 svart_accel_submit(int16_t dev_id, uint16_t queue_id)
@@ -315,11 +558,18 @@ svart_accel_submit(int16_t dev_id, uint16_t queue_id)
  * that failed. When an op failed, *has_error is set and the failed op stays
  * to be read with svart_accel_completed_status().
  *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param nb_cpls
+ *   Most ops to reap.
  * @param last_idx
  *   Set to the ring index of the last op reaped (unchanged if none); may be NULL.
  * @param has_error
  *   Set to true when reaping stopped at a failed op; may be NULL.
- * @return number of ops reaped.
+ * @return number of ops reaped (0 also when, with SVART_ACCEL_DEBUG, the
+ *   device or queue is invalid).
  */
 static inline uint16_t
 svart_accel_completed(int16_t dev_id, uint16_t queue_id, uint16_t nb_cpls, uint16_t *last_idx,
@@ -334,9 +584,18 @@ svart_accel_completed(int16_t dev_id, uint16_t queue_id, uint16_t nb_cpls, uint1
  * Reap up to nb_cpls completed ops, in order, with the outcome and result of
  * each, failed ones included.
  *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @param nb_cpls
+ *   Most ops to reap.
+ * @param last_idx
+ *   Set to the ring index of the last op reaped (unchanged if none); may be NULL.
  * @param res
  *   Array of at least nb_cpls results.
- * @return number of ops reaped (entries written to res).
+ * @return number of ops reaped (entries written to res; 0 also when, with
+ *   SVART_ACCEL_DEBUG, the device or queue is invalid).
  */
 static inline uint16_t
 svart_accel_completed_status(int16_t dev_id, uint16_t queue_id, uint16_t nb_cpls,
@@ -347,7 +606,16 @@ svart_accel_completed_status(int16_t dev_id, uint16_t queue_id, uint16_t nb_cpls
 							    nb_cpls, last_idx, res);
 }
 
-/** @return how many ops can be enqueued right now. */
+/**
+ * Free ring slots of a queue.
+ *
+ * @param dev_id
+ *   Device id of a started device.
+ * @param queue_id
+ *   Queue index.
+ * @return how many ops can be enqueued right now (0 also when, with
+ *   SVART_ACCEL_DEBUG, the device or queue is invalid).
+ */
 static inline uint16_t
 svart_accel_burst_capacity(int16_t dev_id, uint16_t queue_id)
 {

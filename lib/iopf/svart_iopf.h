@@ -39,7 +39,10 @@ enum svart_iopf_verdict {
 
 /**
  * Resolver hook: called on the fault lcore for each contiguous range of a
- * page-request group, before the default resolution.
+ * page-request group, before the default resolution. It gets
+ * svart_iopf_conf::resolver_arg, the PASID, the range's start address and
+ * length in bytes, and whether the device wants to write; it returns what it
+ * did (enum svart_iopf_verdict).
  */
 typedef enum svart_iopf_verdict (*svart_iopf_resolver_t)(void *arg, uint32_t pasid, void *addr,
 							 size_t len, bool write);
@@ -57,15 +60,25 @@ struct svart_iopf_conf {
 	int lcore;                    /**< lcore for SERVICE/LCORE; -1 = pick (near numa_node) */
 	int numa_node;                /**< NUMA node of the devices served, -1 = any */
 	uint32_t fault_around_max;    /**< largest fault-around window in pages; 0 = off */
-	svart_iopf_resolver_t resolver;
-	void *resolver_arg;
+	svart_iopf_resolver_t resolver; /**< resolver hook, or NULL for none */
+	void *resolver_arg;           /**< first argument of the resolver hook */
 };
 
 /** Latency histogram percentiles, nanoseconds. */
 struct svart_iopf_latency {
-	uint64_t count;
+	uint64_t count;  /**< round trips recorded */
 	uint64_t p50, p90, p99, p999, max;
 };
+/** @var svart_iopf_latency::p50
+ *  Median. */
+/** @var svart_iopf_latency::p90
+ *  90th percentile. */
+/** @var svart_iopf_latency::p99
+ *  99th percentile. */
+/** @var svart_iopf_latency::p999
+ *  99.9th percentile. */
+/** @var svart_iopf_latency::max
+ *  Largest latency recorded. */
 
 /** Fault service counters. */
 struct svart_iopf_stats {
@@ -85,16 +98,29 @@ struct svart_iopf_stats {
  * A picked lcore is an existing service lcore if there is one, else the last idle
  * worker, preferring lcores on numa_node.
  *
+ * @param conf
+ *   Configuration, or NULL for the defaults.
  * @return
  *   0, or:
  *   - -EALREADY: already running.
- *   - -EINVAL: bad mode or lcore.
+ *   - -EINVAL: bad mode; lcore not an enabled lcore; or, for SERVICE/LCORE
+ *     mode, lcore is the main lcore.
  *   - -ENODEV: no lcore available for SERVICE/LCORE mode (EAL with one lcore).
- *   - -EBUSY: the chosen lcore is busy.
+ *   - -EBUSY: the chosen lcore is busy (LCORE mode), or cannot be made a
+ *     service lcore (SERVICE mode).
+ *   - any other negative errno from DPDK's service or launch functions
+ *     (rte_service_component_register(), rte_service_map_lcore_set(),
+ *     rte_service_lcore_start(), rte_eal_remote_launch()).
  */
 int svart_iopf_start(const struct svart_iopf_conf *conf);
 
-/** Stop the fault service (requests queue up until it is started again). @return 0 or -ENOENT. */
+/**
+ * Stop the fault service (requests queue up until it is started again).
+ *
+ * @return
+ *   0, or:
+ *   - -ENOENT: the service is not running.
+ */
 int svart_iopf_stop(void);
 
 /** @return true while the service runs (any mode). */
@@ -106,7 +132,15 @@ bool svart_iopf_running(void);
  */
 unsigned int svart_iopf_poll(void);
 
-/** Read the counters and latency percentiles. @return 0 or -EINVAL (NULL). */
+/**
+ * Read the counters and latency percentiles.
+ *
+ * @param s
+ *   Filled with the counters.
+ * @return
+ *   0, or:
+ *   - -EINVAL: s is NULL.
+ */
 int svart_iopf_stats_get(struct svart_iopf_stats *s);
 
 /** Zero the counters and the histogram. */
@@ -116,7 +150,7 @@ void svart_iopf_stats_reset(void);
 
 /** One page request, as a source delivers it. */
 struct svart_iopf_req {
-	uint32_t pasid;
+	uint32_t pasid;     /**< PASID the request was made under */
 	uint16_t group;     /**< page request group index */
 	uint8_t write;      /**< the device wants to write */
 	uint8_t last;       /**< last request of its group */
@@ -125,21 +159,45 @@ struct svart_iopf_req {
 
 /** A page-request source (one per device). */
 struct svart_iopf_source_ops {
-	/** Read up to max requests; @return how many. */
+	/** Read up to max requests into reqs; returns how many. */
 	uint16_t (*read)(void *ctx, struct svart_iopf_req *reqs, uint16_t max);
-	/** Answer a group: invalid false = Success, true = Invalid Request. */
+	/** Answer a group: invalid false = Success, true = Invalid Request.
+	 *  Returns 0 or a negative errno (the service does not act on it). */
 	int (*respond)(void *ctx, uint32_t pasid, uint16_t group, bool invalid);
 	/** Add the source's overflow and timeout counts (optional). */
 	void (*counters)(void *ctx, uint64_t *overflows, uint64_t *timeouts);
 };
 
-/** Register a source. @return its id (>= 0), -ENOSPC, -EINVAL. */
+/**
+ * Register a source.
+ *
+ * @param ops
+ *   The source's functions (read and respond required); must stay valid until
+ *   the source is removed.
+ * @param ctx
+ *   First argument of every function in ops.
+ * @return
+ *   The source id (>= 0), or:
+ *   - -EINVAL: ops, its read or its respond is NULL.
+ *   - -ENOSPC: the source table is full.
+ */
 int svart_iopf_source_add(const struct svart_iopf_source_ops *ops, void *ctx);
 
-/** Unregister a source (waits until the service is not using it). */
+/**
+ * Unregister a source (waits until the service is not using it). Groups of
+ * the source still being assembled are dropped unanswered.
+ *
+ * @param id
+ *   Source id from svart_iopf_source_add(); an out-of-range id is ignored.
+ */
 void svart_iopf_source_remove(int id);
 
-/** Record one round trip, in TSC cycles, as the device saw it. */
+/**
+ * Record one round trip, in TSC cycles, as the device saw it.
+ *
+ * @param cycles
+ *   From the page request being raised to its response being seen, in TSC cycles.
+ */
 void svart_iopf_latency_record(uint64_t cycles);
 
 #ifdef __cplusplus

@@ -42,6 +42,8 @@ extern "C" {
 /**
  * Bind the calling process's address space to a device.
  *
+ * @param dev_id
+ *   Device id of a stopped device.
  * @param pasid
  *   Set to the PASID (may be NULL).
  * @return
@@ -52,14 +54,17 @@ extern "C" {
  *   - -EEXIST: the device is already bound (*pasid is set to its PASID).
  *   - -ENOSPC: no PASID is free (all in use or in quarantine).
  *   - -EPERM: the device belongs to the parent of this (forked) process.
- *   - any negative errno from the driver.
+ *   - any negative errno from the driver (its info_get or its bind).
  */
 int svart_sva_bind(int16_t dev_id, uint32_t *pasid);
 
 /**
  * Unbind the process from a device.
  *
- * @param flags 0 or SVART_SVA_UNBIND_NOWAIT.
+ * @param dev_id
+ *   Device id.
+ * @param flags
+ *   0 or SVART_SVA_UNBIND_NOWAIT.
  * @return
  *   0 on success, or:
  *   - -ENODEV: dev_id is not a probed device.
@@ -67,12 +72,20 @@ int svart_sva_bind(int16_t dev_id, uint32_t *pasid);
  *   - -EBUSY: flags is 0 and the device is started (stop it: stopping drains).
  *   - -EINVAL: unknown flags.
  *   - -EPERM: forked child.
+ *   - any negative errno from the driver's unbind; the binding is removed
+ *     and its PASID freed (or quarantined with SVART_SVA_UNBIND_NOWAIT) anyway.
  */
 int svart_sva_unbind(int16_t dev_id, unsigned int flags);
 
 /**
- * @return the PASID the device is bound with (>= 1), -ENOENT if unbound,
- *   -ENODEV for an unknown device.
+ * PASID of a device's binding.
+ *
+ * @param dev_id
+ *   Device id.
+ * @return
+ *   The PASID the device is bound with (>= 1), or:
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -ENOENT: the device is not bound.
  */
 int svart_sva_pasid(int16_t dev_id);
 
@@ -80,7 +93,19 @@ int svart_sva_pasid(int16_t dev_id);
  * Tell the device that mappings in [addr, addr+len) changed (munmap, mremap,
  * madvise(MADV_DONTNEED), mprotect): its translation caches drop them.
  *
- * @return 0, -ENODEV, -ENOENT (not bound), -EINVAL (len 0), -EPERM (forked child).
+ * @param dev_id
+ *   Device id.
+ * @param addr
+ *   Start of the changed range.
+ * @param len
+ *   Length of the range in bytes.
+ * @return
+ *   0 on success (also when the driver keeps no translation cache), or:
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
+ *   - -EINVAL: len is 0.
+ *   - -ENOENT: the device is not bound.
+ *   - any negative errno from the driver's invalidation.
  */
 int svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len);
 
@@ -90,7 +115,13 @@ int svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len);
  */
 unsigned int svart_sva_quarantine_reap(void);
 
-/** @return true if pasid is in quarantine. */
+/**
+ * Whether a PASID is in quarantine.
+ *
+ * @param pasid
+ *   PASID number.
+ * @return nonzero (true) if pasid is in quarantine, 0 otherwise.
+ */
 int svart_sva_pasid_quarantined(uint32_t pasid);
 
 #ifdef __cplusplus

@@ -28,11 +28,28 @@ struct svart_topo_placement {
 
 /**
  * Suggest a placement for a device on NUMA node (-1: unknown).
- * @return 0, or -ENOMEM / -EIO if the topology cannot be read.
+ *
+ * @param node
+ *   NUMA node of the device, -1 if unknown.
+ * @param out
+ *   Filled with the placement.
+ * @return
+ *   0, or:
+ *   - -ENOMEM: the topology could not be initialized.
+ *   - -EIO: the topology could not be read.
  */
 int svart_topo_placement(int node, struct svart_topo_placement *out);
 
-/** Print packages, NUMA nodes with their CPUs and memory, and the cores. @return 0 or -EIO. */
+/**
+ * Print packages, NUMA nodes with their CPUs and memory, and the cores.
+ *
+ * @param f
+ *   Output stream.
+ * @return
+ *   0, or:
+ *   - -ENOMEM: the topology could not be initialized.
+ *   - -EIO: the topology could not be read.
+ */
 int svart_topo_describe(FILE *f);
 
 #ifdef __cplusplus
