@@ -9,6 +9,8 @@
 
 #define CACHE_LINE 64u
 #define PATTERN_BYTES 8u
+/* Largest length rte_hash_crc takes, a multiple of 8 (keeps the next chunk aligned). */
+#define CRC_CHUNK_MAX (UINT32_MAX & ~(uint32_t)7)
 
 uint32_t
 emu_crc32c(uint32_t crc, const void *buf, size_t len)
@@ -17,9 +19,12 @@ emu_crc32c(uint32_t crc, const void *buf, size_t len)
 	uint32_t c = ~crc;
 
 	/* rte_hash_crc is the raw CRC32C (SSE4.2 crc32 when the CPU has it,
-	 * tables otherwise) without DSA's inversion of the seed and the result. */
-	for (; len > UINT32_MAX; len -= UINT32_MAX, p += UINT32_MAX)
-		c = rte_hash_crc(p, UINT32_MAX, c);
+	 * tables otherwise) without DSA's inversion of the seed and the result.
+	 * It reads 8 bytes at a time from where it starts: start it aligned. */
+	for (; len > 0 && ((uintptr_t)p & (sizeof(uint64_t) - 1)) != 0; len--, p++)
+		c = rte_hash_crc_1byte(*p, c);
+	for (; len > CRC_CHUNK_MAX; len -= CRC_CHUNK_MAX, p += CRC_CHUNK_MAX)
+		c = rte_hash_crc(p, CRC_CHUNK_MAX, c);
 	return ~rte_hash_crc(p, (uint32_t)len, c);
 }
 

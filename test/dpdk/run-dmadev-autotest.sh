@@ -14,12 +14,13 @@ test_bin=$(command -v dpdk-test) || { echo "skipped: dpdk-test not found (apt-ge
 # EAL loads a -d plug-in only from a directory that neither it nor a parent
 # lets everyone write (a clone under /tmp fails that): preload it instead.
 load=(-d "$module")
+preload=""
 dir=$(dirname "$(readlink -f "$module")")
 while [ "$dir" != / ]; do
 	if [ -n "$(find "$dir" -maxdepth 0 -perm -o+w 2>/dev/null)" ]; then
 		echo "note: $dir is world-writable, EAL would refuse -d: loading with LD_PRELOAD"
 		load=()
-		export LD_PRELOAD="$module${LD_PRELOAD:+:$LD_PRELOAD}"
+		preload=$module
 		break
 	fi
 	dir=$(dirname "$dir")
@@ -27,14 +28,15 @@ done
 # A module built with AddressSanitizer needs its runtime loaded first.
 asan=$(ldd "$module" | awk '/libasan/ {print $3}')
 if [ -n "$asan" ]; then
-	export LD_PRELOAD="$asan${LD_PRELOAD:+:$LD_PRELOAD}"
+	preload="$asan${preload:+:$preload}"
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 fi
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-DPDK_TEST=dmadev_autotest timeout 600 "$test_bin" --no-huge -m 512 --no-pci -l 0-1 \
-	--file-prefix "svart_dmadev_$$" "${load[@]}" --vdev="$vdev" >"$out" 2>&1
+# The preload goes to dpdk-test only, not to the tools this script runs.
+LD_PRELOAD="$preload" DPDK_TEST=dmadev_autotest timeout 600 "$test_bin" --no-huge -m 512 \
+	--no-pci -l 0-1 --file-prefix "svart_dmadev_$$" "${load[@]}" --vdev="$vdev" >"$out" 2>&1
 rc=$?
 # The copy test prints a progress counter with carriage returns: keep the rest.
 tr '\r' '\n' <"$out" | sed 's/Ops submitted/\nOps submitted/g' | grep -v '^Ops submitted' | grep -v '^$'

@@ -10,11 +10,12 @@ module=$1
 command -v dpdk-test >/dev/null && command -v dpdk-telemetry.py >/dev/null ||
 	{ echo "skipped: dpdk-test or dpdk-telemetry.py not found (apt-get install dpdk-dev)"; exit 77; }
 prefix="svart_tele_$$"
-export LD_PRELOAD="$module${LD_PRELOAD:+:$LD_PRELOAD}"
+preload=$module
 asan=$(ldd "$module" | awk '/libasan/ {print $3}')
-[ -n "$asan" ] && export LD_PRELOAD="$asan:$LD_PRELOAD" ASAN_OPTIONS=detect_leaks=0
-# dpdk-test waits at its prompt (reading stdin) while the queries run.
-(sleep 6; echo quit) | dpdk-test --no-huge -m 512 --no-pci -l 0-1 --file-prefix "$prefix" \
+[ -n "$asan" ] && preload="$asan:$preload" && export ASAN_OPTIONS=detect_leaks=0
+# dpdk-test waits at its prompt (reading stdin) while the queries run; the
+# preload goes to it only.
+(sleep 6; echo quit) | LD_PRELOAD="$preload" dpdk-test --no-huge -m 512 --no-pci -l 0-1 --file-prefix "$prefix" \
 	--vdev=dma_svart0,dev=idxd_emu0 >/dev/null 2>&1 &
 app=$!
 out=""
