@@ -1,387 +1,406 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright(c) 2026 The svart authors
  */
-/* svart-faultperf: device page-fault resolution on the emulated device, with
- * the machine's own limits measured in the same run.
+/* svart-faultperf: device page-fault resolution, with the machine's own limits
+ * measured in the same run.
  *
- * Usage: svart-faultperf [EAL args --] [--faults N] [--stream-mib M] [--json FILE] [--quick]
+ * Usage: svart-faultperf [EAL options] [-- options]; "svart-faultperf -- --help"
+ * lists the options (device, faults, stream size, JSON and CDF outputs,
+ * --quick) with their defaults and ranges.
  *
  * Figures:
  *  - PRI round trip: page request raised -> response seen by the device
- *    (device-side histogram, one fault per op, fault-around off);
+ *    (device-side histogram, one fault per op, fault-around off; the emulated
+ *    device records it);
  *  - per-op latency (submit -> completion seen) with and without a fault;
  *  - throughput of copies streaming into never-touched memory: block policy
  *    without and with fault-around, resume policy; the CPU writing the same
  *    amount of fresh memory;
- *  - limits: CPU first-touch write fault, one MADV_POPULATE_WRITE page,
- *    cache-line ping-pong round trip between the two lcores, and a
- *    userfaultfd round trip (fault -> handler on the other lcore ->
- *    UFFDIO_COPY -> resume). */
+ *  - limits (limits.c): CPU first-touch write fault, one MADV_POPULATE_WRITE
+ *    page, cache-line ping-pong round trip between the two lcores, and a
+ *    userfaultfd round trip.
+ * A device that cannot block on faults is measured under the resume policy,
+ * the block-policy figures skipped. */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <linux/userfaultfd.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_pause.h>
 
 #include "app_common.h"
+#include "faultperf.h"
 #include "svart_accel.h"
 #include "svart_iopf.h"
 
-#define PAGE 4096u
 #define OP_BYTES 64u
 #define STREAM_OP (64u * 1024)
 #define STREAM_DEPTH 64
+#define STREAM_REAP 32
 #define NB_DESC 256
-#define PINGPONG_ROUNDS 20000
+#define DEFAULT_DEV "idxd_emu0"
 #define DEFAULT_FAULTS 10000
 #define DEFAULT_STREAM_MIB 64
 #define QUICK_FAULTS 2000
 #define QUICK_STREAM_MIB 16
+#define FAULTS_MAX 100000         /* each figure maps this many fresh pages */
+#define STREAM_MIB_MAX 1024
+#define MIB_SHIFT 20
 #define FAULT_AROUND_MAX 64
+#define SRC_FILL 7
+#define US_PER_NS 1e-3
+#define BYTES_PER_GB 1e9
 
-#define CDF_POINTS 200
-
-struct pct {
-	uint64_t n, p50, p90, p99, p999, max;
-	uint64_t cdf[CDF_POINTS + 1];   /* value at quantile i / CDF_POINTS */
+struct fp_opts {
+	const char *devargs;
+	uint64_t faults, stream_mib;
+	const char *json, *cdf;
+	bool quick;
 };
 
-static int
-u64cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+/* Where things run: the app, the peer lcore (device engine), the fault service. */
+struct fp_place {
+	unsigned int peer, fault_lcore;
+	struct svart_iopf_conf ic;
+};
 
-	return x < y ? -1 : x > y;
-}
+struct fp_svart {
+	bool block;                    /* the device blocks on faults (else: resume policy) */
+	struct pct pri, lat_fault, lat_warm;
+	double blk_gbps, around_gbps, res_gbps;
+};
 
-static struct pct
-percentiles(uint64_t *v, uint64_t n)
-{
-	struct pct p = { .n = n };
-
-	if (n == 0)
-		return p;
-	qsort(v, n, sizeof(*v), u64cmp);
-	p.p50 = v[n * 50 / 100];
-	p.p90 = v[n * 90 / 100];
-	p.p99 = v[n * 99 / 100];
-	p.p999 = v[n * 999 / 1000];
-	p.max = v[n - 1];
-	for (unsigned int i = 0; i <= CDF_POINTS; i++)
-		p.cdf[i] = v[(n - 1) * i / CDF_POINTS];
-	return p;
-}
+/* ---- the command line --------------------------------------------------- */
 
 static int
-write_cdf(const char *path, const struct pct *svart, const struct pct *uffd, const struct pct *touch,
-	  const struct pct *madv)
+fp_parse(struct fp_opts *o, int argc, char **argv)
 {
-	FILE *f = fopen(path, "w");
+	struct app_opt opts[] = {
+		{ .name = "dev", .type = APP_OPT_STRING, .metavar = "DEVARGS", .val = &o->devargs,
+		  .help = "device to measure", .def = DEFAULT_DEV, .accepted = APP_DEVARGS_ACCEPTED },
+		{ .name = "faults", .type = APP_OPT_UINT, .metavar = "N", .val = &o->faults,
+		  .help = "faults (fresh pages) per latency figure", .def = RTE_STR(DEFAULT_FAULTS),
+		  .min = 1, .max = FAULTS_MAX },
+		{ .name = "stream-mib", .type = APP_OPT_UINT, .metavar = "M", .val = &o->stream_mib,
+		  .help = "MiB of fresh memory per streaming figure",
+		  .def = RTE_STR(DEFAULT_STREAM_MIB), .min = 1, .max = STREAM_MIB_MAX },
+		{ .name = "json", .type = APP_OPT_OUTPUT, .metavar = "FILE", .val = &o->json,
+		  .help = "also write the results as JSON" },
+		{ .name = "cdf", .type = APP_OPT_OUTPUT, .metavar = "FILE", .val = &o->cdf,
+		  .help = "write latency CDFs (svart, userfaultfd, CPU) for gnuplot" },
+		{ .name = "quick", .type = APP_OPT_FLAG, .val = &o->quick,
+		  .help = "--faults " RTE_STR(QUICK_FAULTS) " --stream-mib " RTE_STR(QUICK_STREAM_MIB)
+			  " unless given" },
+		{ .name = NULL },
+	};
+	const struct app_desc desc = {
+		.name = "svart-faultperf", .opts = opts,
+		.summary = "Device page-fault resolution, next to the machine's own limits measured "
+			   "in the same run.",
+		.notes = "Needs two lcores (the second runs the ping-pong, the userfaultfd handler, "
+			 "then the device\nengine). Any device works; one that cannot block on faults "
+			 "is measured under the resume\npolicy, and the device-side PRI histogram comes "
+			 "from the emulated device only.\n",
+	};
+	int rc = app_init(&desc, argc, argv);
 
-	if (f == NULL)
-		return -errno;
-	fprintf(f, "# quantile svart_op_with_fault_us userfaultfd_us cpu_first_touch_us madv_populate_us\n");
-	for (unsigned int i = 0; i <= CDF_POINTS; i++)
-		fprintf(f, "%.4f %.3f %.3f %.3f %.3f\n", (double)i / CDF_POINTS, svart->cdf[i] / 1e3,
-			uffd->n ? uffd->cdf[i] / 1e3 : 0.0, touch->cdf[i] / 1e3, madv->cdf[i] / 1e3);
-	fclose(f);
-	return 0;
-}
-
-static uint8_t *
-fresh(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* ---- Limits ---------------------------------------------------------- */
-
-/* Make one fresh page present: by the CPU's own write fault, or by madvise. */
-static void
-touch_write(uint8_t *page)
-{
-	page[0] = 1;
-}
-
-static void
-touch_populate(uint8_t *page)
-{
-	madvise(page, PAGE, MADV_POPULATE_WRITE);
-}
-
-/* Latency of making each of n fresh pages present with touch(). */
-static struct pct
-fresh_page_cost(uint64_t n, void (*touch)(uint8_t *page))
-{
-	uint8_t *m = fresh(n * PAGE);
-	uint64_t *t = calloc(n, sizeof(*t));
-	struct pct p = { 0 };
-
-	if (m != NULL && t != NULL) {
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t t0 = app_now_ns();
-
-			touch(m + i * PAGE);
-			t[i] = app_now_ns() - t0;
-		}
-		p = percentiles(t, n);
+	if (rc == APP_CONTINUE && o->quick) {
+		if (!app_opt_find(&desc, "faults")->given)
+			o->faults = QUICK_FAULTS;
+		if (!app_opt_find(&desc, "stream-mib")->given)
+			o->stream_mib = QUICK_STREAM_MIB;
 	}
-	if (m != NULL)
-		munmap(m, n * PAGE);
-	free(t);
-	return p;
+	return rc;
 }
 
-static double
-cpu_stream_fresh_gbps(size_t bytes)
+/* The second lcore; with 3 or more lcores the fault service gets one of its own
+ * (the last), with 2 it shares the engine's. */
+static int
+fp_place(struct fp_place *pl)
 {
-	uint8_t *m = fresh(bytes);
-	uint64_t t0;
-	double s;
+	unsigned int lc, last;
+	rte_cpuset_t a, b, both;
 
-	if (m == NULL)
+	pl->ic = (struct svart_iopf_conf){ .mode = SVART_IOPF_SERVICE, .lcore = -1 };
+	pl->peer = rte_get_next_lcore(rte_lcore_id(), 1, 0);
+	if (pl->peer >= RTE_MAX_LCORE) {
+		fprintf(stderr, "svart-faultperf: needs two lcores (EAL option -l 0-1)\n");
+		return -ENODEV;
+	}
+	pl->fault_lcore = pl->peer;
+	if (rte_lcore_count() < 3)
 		return 0;
-	t0 = app_now_ns();
-	memset(m, 0x5a, bytes);
-	s = (double)(app_now_ns() - t0) / 1e9;
-	munmap(m, bytes);
-	return (double)bytes / s / 1e9;
-}
-
-static volatile uint64_t pp_line __attribute__((aligned(64)));
-static volatile int pp_stop;
-
-static int
-pingpong_peer(void *arg)
-{
-	uint64_t want = 1;
-
-	(void)arg;
-	while (!pp_stop) {
-		if (pp_line == want) {
-			pp_line = want + 1;
-			want += 2;
-		}
+	last = pl->peer;
+	RTE_LCORE_FOREACH_WORKER(lc)
+		last = lc;
+	a = rte_lcore_cpuset(pl->peer);
+	b = rte_lcore_cpuset(last);
+	CPU_AND(&both, &a, &b);
+	/* Only a core of its own helps: two pollers on one CPU take turns by the
+	 * scheduler's time slice. */
+	if (CPU_COUNT(&both) == 0) {
+		pl->fault_lcore = last;
+		pl->ic.mode = SVART_IOPF_LCORE;
+		pl->ic.lcore = (int)last;
 	}
-	return 0;
-}
-
-static struct pct
-pingpong(unsigned int peer)
-{
-	uint64_t *t = calloc(PINGPONG_ROUNDS, sizeof(*t));
-	struct pct p = { 0 };
-
-	if (t == NULL)
-		return p;
-	pp_line = 0;
-	pp_stop = 0;
-	rte_eal_remote_launch(pingpong_peer, NULL, peer);
-	for (uint64_t i = 0; i < PINGPONG_ROUNDS; i++) {
-		uint64_t v = 2 * i + 1, t0 = rte_rdtsc();
-
-		pp_line = v;
-		while (pp_line != v + 1)
-			rte_pause();
-		t[i] = (rte_rdtsc() - t0) * 1000000000ull / rte_get_tsc_hz();
-	}
-	pp_stop = 1;
-	rte_eal_wait_lcore(peer);
-	p = percentiles(t, PINGPONG_ROUNDS);
-	free(t);
-	return p;
-}
-
-struct uffd_ctx {
-	int fd;
-	volatile int stop;
-	uint8_t page[PAGE] __attribute__((aligned(PAGE)));
-};
-
-static int
-uffd_handler(void *arg)
-{
-	struct uffd_ctx *u = arg;
-
-	/* Busy-polling handler on the other lcore: read the fault, copy a page in. */
-	while (!u->stop) {
-		struct uffd_msg msg;
-		struct uffdio_copy cp;
-
-		if (read(u->fd, &msg, sizeof(msg)) != sizeof(msg))
-			continue;
-		if (msg.event != UFFD_EVENT_PAGEFAULT)
-			continue;
-		memset(&cp, 0, sizeof(cp));
-		cp.dst = msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1);
-		cp.src = (uint64_t)(uintptr_t)u->page;
-		cp.len = PAGE;
-		ioctl(u->fd, UFFDIO_COPY, &cp);
-	}
-	return 0;
-}
-
-static int
-uffd_roundtrip(unsigned int peer, uint64_t n, struct pct *out)
-{
-	static struct uffd_ctx u;
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg;
-	uint64_t *t;
-	uint8_t *m;
-
-	u.fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (u.fd < 0)
-		return -errno;
-	if (ioctl(u.fd, UFFDIO_API, &api) != 0) {
-		close(u.fd);
-		return -errno;
-	}
-	m = fresh(n * PAGE);
-	t = calloc(n, sizeof(*t));
-	if (m == NULL || t == NULL) {
-		close(u.fd);
-		return -ENOMEM;
-	}
-	memset(&reg, 0, sizeof(reg));
-	reg.range.start = (uint64_t)(uintptr_t)m;
-	reg.range.len = n * PAGE;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	if (ioctl(u.fd, UFFDIO_REGISTER, &reg) != 0) {
-		close(u.fd);
-		munmap(m, n * PAGE);
-		free(t);
-		return -errno;
-	}
-	memset(u.page, 0x11, PAGE);
-	u.stop = 0;
-	rte_eal_remote_launch(uffd_handler, &u, peer);
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t t0 = app_now_ns();
-
-		m[i * PAGE] = 2;   /* write fault -> handler -> UFFDIO_COPY -> resume */
-		t[i] = app_now_ns() - t0;
-	}
-	u.stop = 1;
-	rte_eal_wait_lcore(peer);
-	*out = percentiles(t, n);
-	close(u.fd);
-	munmap(m, n * PAGE);
-	free(t);
 	return 0;
 }
 
 /* ---- svart ------------------------------------------------------------ */
 
-static int16_t
-dev_setup(int16_t dev, uint8_t policy)
+static int
+dev_setup(const struct app_dev *d, uint8_t policy)
 {
 	struct svart_accel_conf conf = { .nb_queues = 1 };
 	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .mode = SVART_ACCEL_QUEUE_DEDICATED,
 					     .hw_queue = SVART_ACCEL_HWQ_AUTO,
 					     .fault_policy = policy };
+	int rc;
 
-	svart_accel_stop(dev);
-	if (svart_accel_configure(dev, &conf) != 0 || svart_accel_queue_setup(dev, 0, &qc) != 0 ||
-	    svart_accel_start(dev) != 0)
-		return -1;
-	return dev;
+	if (!(d->info.capa & SVART_ACCEL_CAPA_DEDICATED))
+		qc.mode = SVART_ACCEL_QUEUE_SHARED;
+
+	svart_accel_stop(d->id);
+	rc = svart_accel_configure(d->id, &conf);
+	if (rc == 0)
+		rc = svart_accel_queue_setup(d->id, 0, &qc);
+	if (rc == 0)
+		rc = svart_accel_start(d->id);
+	if (rc != 0)
+		fprintf(stderr, "svart-faultperf: cannot start %s: %s\n", d->info.name, strerror(-rc));
+	return rc;
 }
 
 static int
-wait_one(int16_t dev, struct svart_accel_result *r)
+wait_one(const struct app_dev *d, struct svart_accel_result *r)
 {
-	while (svart_accel_completed_status(dev, 0, 1, NULL, r) == 0)
+	while (svart_accel_completed_status(d->id, 0, 1, NULL, r) == 0) {
+		app_dev_poll(d);
 		rte_pause();
+	}
 	return r->status == SVART_ACCEL_ST_SUCCESS ? 0 : -EIO;
 }
 
 /* Per-op latency of 64 B copies, into fresh pages (one fault each) or warm ones. */
 static int
-op_latency(int16_t dev, uint64_t n, bool fault, struct pct *out)
+op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 {
-	uint8_t *dst = fresh(n * PAGE), src[OP_BYTES];
+	uint8_t *dst = fp_fresh(n * FP_PAGE), src[OP_BYTES];
 	uint64_t *t = calloc(n, sizeof(*t));
 	struct svart_accel_result r;
-	int rc = 0;
+	int rc = dst == NULL || t == NULL ? -ENOMEM : 0;
 
-	if (dst == NULL || t == NULL)
-		return -ENOMEM;
-	memset(src, 7, sizeof(src));
-	if (!fault)
-		memset(dst, 0, n * PAGE);
+	memset(src, SRC_FILL, sizeof(src));
+	if (rc == 0 && !fault)
+		memset(dst, 0, n * FP_PAGE);
 	for (uint64_t i = 0; i < n && rc == 0; i++) {
 		uint64_t t0 = app_now_ns();
 
-		if (svart_accel_copy(dev, 0, src, dst + i * PAGE, OP_BYTES, SVART_ACCEL_OP_SUBMIT) < 0)
+		if (svart_accel_copy(d->id, 0, src, dst + i * FP_PAGE, OP_BYTES,
+				     SVART_ACCEL_OP_SUBMIT) < 0)
 			rc = -EIO;
 		else
-			rc = wait_one(dev, &r);
+			rc = wait_one(d, &r);
 		t[i] = app_now_ns() - t0;
+		app_progress_tick(&fp_progress, t0 + t[i]);
 	}
-	*out = percentiles(t, n);
-	munmap(dst, n * PAGE);
+	if (rc == 0)
+		*out = fp_percentiles(t, n);
+	else
+		fprintf(stderr, "svart-faultperf: 64 B copy %s a fault failed: %s\n",
+			fault ? "with" : "without", strerror(-rc));
+	if (dst != NULL)
+		munmap(dst, n * FP_PAGE);
 	free(t);
 	return rc;
 }
 
-/* Copies of STREAM_OP bytes into never-touched memory, STREAM_DEPTH in flight. */
-static double
-stream_fresh(int16_t dev, size_t bytes)
+/* Reap what is done. @return ops reaped, or -EIO on a failed op. */
+static int
+stream_reap(const struct app_dev *d)
 {
-	uint8_t *dst = fresh(bytes), *src = malloc(STREAM_OP);
-	uint64_t ops = bytes / STREAM_OP, sent = 0, done = 0, t0;
-	struct svart_accel_result r[32];
-	double s;
+	struct svart_accel_result r[STREAM_REAP];
+	uint16_t n;
 
-	if (dst == NULL || src == NULL)
-		return 0;
-	memset(src, 3, STREAM_OP);
-	t0 = app_now_ns();
-	while (done < ops) {
+	app_dev_poll(d);
+	n = svart_accel_completed_status(d->id, 0, STREAM_REAP, NULL, r);
+	for (uint16_t i = 0; i < n; i++)
+		if (r[i].status != SVART_ACCEL_ST_SUCCESS) {
+			fprintf(stderr, "svart-faultperf: stream op failed (hw status 0x%x)\n",
+				r[i].hw_status);
+			return -EIO;
+		}
+	return n;
+}
+
+/* Copies of STREAM_OP bytes into never-touched memory, STREAM_DEPTH in flight. */
+static int
+stream_fresh(const struct app_dev *d, size_t bytes, double *gbps)
+{
+	uint8_t *dst = fp_fresh(bytes), *src = malloc(STREAM_OP);
+	uint64_t ops = bytes / STREAM_OP, sent = 0, done = 0, t0 = app_now_ns();
+	int rc = dst == NULL || src == NULL ? -ENOMEM : 0;
+
+	if (rc == 0)
+		memset(src, SRC_FILL, STREAM_OP);
+	while (rc == 0 && done < ops) {
 		while (sent < ops && sent - done < STREAM_DEPTH &&
-		       svart_accel_copy(dev, 0, src, dst + sent * STREAM_OP, STREAM_OP, 0) >= 0)
+		       svart_accel_copy(d->id, 0, src, dst + sent * STREAM_OP, STREAM_OP, 0) >= 0)
 			sent++;
-		svart_accel_submit(dev, 0);
-		uint16_t n = svart_accel_completed_status(dev, 0, 32, NULL, r);
-
-		for (uint16_t i = 0; i < n; i++)
-			if (r[i].status != SVART_ACCEL_ST_SUCCESS) {
-				fprintf(stderr, "svart-faultperf: stream op failed (hw status 0x%x)\n",
-					r[i].hw_status);
-				munmap(dst, bytes);
-				free(src);
-				return 0;
-			}
-		done += n;
+		svart_accel_submit(d->id, 0);
+		rc = stream_reap(d);
+		done += rc > 0 ? (uint64_t)rc : 0;
+		rc = rc < 0 ? rc : 0;
+		app_progress_tick(&fp_progress, app_now_ns());
 	}
-	s = (double)(app_now_ns() - t0) / 1e9;
-	munmap(dst, bytes);
+	if (rc == 0)
+		*gbps = (double)bytes / ((double)(app_now_ns() - t0) / NS_PER_S) / BYTES_PER_GB;
+	if (dst != NULL)
+		munmap(dst, bytes);
 	free(src);
-	return (double)bytes / s / 1e9;
+	return rc;
+}
+
+/* The latency figures: PRI round trip and 64 B ops with and without a fault. */
+static int
+svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
+{
+	struct svart_iopf_stats st;
+
+	app_progress_set(&fp_progress, "svart: 64 B copies with a fault");
+	svart_iopf_stats_reset();
+	if (op_latency(d, faults, true, &s->lat_fault) != 0)
+		return -EIO;
+	svart_iopf_stats_get(&st);
+	s->pri = (struct pct){ st.latency.count, st.latency.p50, st.latency.p90, st.latency.p99,
+			       st.latency.p999, st.latency.max };
+	if (s->pri.n > 0)
+		fp_print_pct("page request round trip (device view)", &s->pri);
+	else
+		printf("  page request round trip (device view): not recorded by %s (the emulated "
+		       "device records it)\n", d->info.name);
+	fp_print_pct("64 B op with a fault (submit->done)", &s->lat_fault);
+	app_progress_set(&fp_progress, "svart: 64 B copies without a fault");
+	if (op_latency(d, faults, false, &s->lat_warm) != 0)
+		return -EIO;
+	fp_print_pct("64 B op without a fault", &s->lat_warm);
+	return 0;
+}
+
+/* The streams: block without and with fault-around, then the resume policy. */
+static int
+svart_streams(const struct app_dev *d, struct fp_place *pl, size_t bytes, struct fp_svart *s)
+{
+	int rc = 0;
+
+	if (s->block) {
+		app_progress_set(&fp_progress, "svart: stream, block policy");
+		rc = stream_fresh(d, bytes, &s->blk_gbps);
+		svart_iopf_stop();
+		pl->ic.fault_around_max = FAULT_AROUND_MAX;
+		if (rc == 0)
+			rc = svart_iopf_start(&pl->ic);
+		app_progress_set(&fp_progress, "svart: stream, block policy, fault-around");
+		if (rc == 0)
+			rc = stream_fresh(d, bytes, &s->around_gbps);
+		if (rc == 0)
+			rc = dev_setup(d, SVART_ACCEL_FAULT_RESUME);
+	}
+	app_progress_set(&fp_progress, "svart: stream, resume policy");
+	if (rc == 0)
+		rc = stream_fresh(d, bytes, &s->res_gbps);
+	return rc;
+}
+
+static int
+svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d, struct fp_svart *s)
+{
+	int rc = svart_iopf_start(&pl->ic);
+
+	if (rc != 0) {
+		fprintf(stderr, "svart-faultperf: cannot start the fault service: %s\n", strerror(-rc));
+		return rc;
+	}
+	rc = app_dev_open(d, "dev", o->devargs);
+	if (rc != 0)
+		return rc;
+	s->block = (d->info.capa & SVART_ACCEL_CAPA_PAGE_FAULT) != 0;
+	rc = dev_setup(d, s->block ? SVART_ACCEL_FAULT_BLOCK : SVART_ACCEL_FAULT_RESUME);
+	if (rc != 0)
+		return rc;
+	app_progress_clear(&fp_progress);
+	printf("svart (%s, driver %s, %s):\n", d->info.name, d->info.driver_name,
+	       s->block ? "block-on-fault" : "cannot block on faults: resume policy, block-policy "
+	       "figures skipped");
+	rc = svart_latency(d, o->faults, s);
+	if (rc == 0)
+		rc = svart_streams(d, pl, o->stream_mib << MIB_SHIFT, s);
+	return rc;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static double
+ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
 }
 
 static void
-print_pct(const char *name, const struct pct *p)
+print_summary(const struct fp_limits *l, const struct fp_svart *s)
 {
-	printf("  %-38s p50 %8.2f  p90 %8.2f  p99 %8.2f  p99.9 %8.2f  max %9.2f us  (n=%" PRIu64 ")\n",
-	       name, p->p50 / 1e3, p->p90 / 1e3, p->p99 / 1e3, p->p999 / 1e3, p->max / 1e3, p->n);
+	double near = (double)(l->madv.p50 + l->pp.p50);
+
+	app_progress_clear(&fp_progress);
+	printf("streaming 64 KiB copies into fresh memory:\n");
+	if (s->block) {
+		printf("  svart block, no fault-around     %8.3f GB/s\n", s->blk_gbps);
+		printf("  svart block, fault-around %-4u   %8.3f GB/s\n", FAULT_AROUND_MAX,
+		       s->around_gbps);
+	}
+	printf("  svart resume policy              %8.3f GB/s\n", s->res_gbps);
+	printf("  CPU memset of fresh memory       %8.3f GB/s\n", l->cpu_gbps);
+	printf("ratios (same run):\n");
+	if (s->pri.n > 0) {
+		printf("  PRI p50 / (populate p50 + ping-pong p50)  %6.2f\n",
+		       ratio((double)s->pri.p50, near));
+		printf("  PRI p99 / (populate p50 + ping-pong p50)  %6.2f\n",
+		       ratio((double)s->pri.p99, near));
+		if (l->uffd_rc == 0)
+			printf("  userfaultfd p50 / PRI p50                 %6.2f\n",
+			       ratio((double)l->uffd.p50, (double)s->pri.p50));
+	}
+	printf("  stream (%s) / CPU fresh writes  %6.2f\n", s->block ? "fault-around" : "resume",
+	       ratio(s->block ? s->around_gbps : s->res_gbps, l->cpu_gbps));
+}
+
+/* What the outputs are made of. */
+struct fp_report {
+	const struct fp_opts *o;
+	const struct fp_place *pl;
+	const struct fp_limits *l;
+	const struct fp_svart *s;
+};
+
+static void
+print_cdf(FILE *f, const void *arg)
+{
+	const struct fp_report *rep = arg;
+	const struct fp_limits *l = rep->l;
+	const struct fp_svart *s = rep->s;
+
+	fprintf(f, "# quantile svart_op_with_fault_us userfaultfd_us cpu_first_touch_us "
+		"madv_populate_us\n");
+	for (unsigned int i = 0; i <= FP_CDF_POINTS; i++)
+		fprintf(f, "%.4f %.3f %.3f %.3f %.3f\n", (double)i / FP_CDF_POINTS,
+			s->lat_fault.cdf[i] * US_PER_NS, l->uffd.n ? l->uffd.cdf[i] * US_PER_NS : 0.0,
+			l->touch.cdf[i] * US_PER_NS, l->madv.cdf[i] * US_PER_NS);
 }
 
 static void
@@ -392,170 +411,84 @@ json_pct(FILE *f, const char *name, const struct pct *p, bool last)
 		name, p->n, p->p50, p->p90, p->p99, p->p999, p->max, last ? "" : ",");
 }
 
+static void
+print_json(FILE *f, const void *arg)
+{
+	const struct fp_report *rep = arg;
+	const struct fp_place *pl = rep->pl;
+	const struct fp_limits *l = rep->l;
+	const struct fp_svart *s = rep->s;
+
+	fprintf(f, "{\n  \"device\": \"%s\",\n  \"faults\": %" PRIu64 ",\n  \"placement\": "
+		"{\"app_lcore\": %u, \"engine_lcore\": %u, \"fault_lcore\": %u, "
+		"\"fault_lcore_dedicated\": %s},\n  \"latency_ns\": {\n", rep->o->devargs,
+		rep->o->faults, rte_lcore_id(), pl->peer, pl->fault_lcore,
+		pl->fault_lcore != pl->peer ? "true" : "false");
+	json_pct(f, "pri_roundtrip", &s->pri, false);
+	json_pct(f, "op_with_fault", &s->lat_fault, false);
+	json_pct(f, "op_without_fault", &s->lat_warm, false);
+	json_pct(f, "cpu_first_touch", &l->touch, false);
+	json_pct(f, "madv_populate_1page", &l->madv, false);
+	json_pct(f, "pingpong_rtt", &l->pp, l->uffd_rc != 0);
+	if (l->uffd_rc == 0)
+		json_pct(f, "uffd_roundtrip", &l->uffd, true);
+	fprintf(f, "  },\n  \"stream_fresh_gbps\": {\"svart_block\": %.4f, "
+		"\"svart_block_fault_around\": %.4f, \"svart_resume\": %.4f, \"cpu\": %.4f}\n}\n",
+		s->blk_gbps, s->around_gbps, s->res_gbps, l->cpu_gbps);
+}
+
+static int
+write_outputs(const struct fp_report *rep)
+{
+	int failures = 0;
+
+	if (rep->o->cdf != NULL)
+		failures += app_output_write("cdf", rep->o->cdf, print_cdf, rep) != 0;
+	if (rep->o->json != NULL)
+		failures += app_output_write("json", rep->o->json, print_json, rep) != 0;
+	return failures ? APP_EXIT_FAILURE : APP_EXIT_OK;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int
+fp_main(const struct fp_opts *o, struct app_dev *d)
+{
+	static struct fp_limits lim;
+	static struct fp_svart sv;
+	struct fp_place pl;
+
+	if (fp_place(&pl) != 0)
+		return APP_EXIT_FAILURE;
+	printf("svart-faultperf: %" PRIu64 " faults, %" PRIu64 " MiB streams; app on lcore %u, "
+	       "peer (and emulated engine) on lcore %u, fault service on lcore %u%s\n", o->faults,
+	       o->stream_mib,
+	       rte_lcore_id(), pl.peer, pl.fault_lcore,
+	       pl.fault_lcore == pl.peer ? " (shares the engine's core)" : " (a core of its own)");
+	fflush(stdout);
+	app_progress_init(&fp_progress, 0);
+	/* Limits first, while the peer lcore is still free. */
+	fp_limits_run(pl.peer, o->faults, o->stream_mib << MIB_SHIFT, &lim);
+	if (svart_run(o, &pl, d, &sv) != 0)
+		return APP_EXIT_FAILURE;
+	print_summary(&lim, &sv);
+	return write_outputs(&(struct fp_report){ o, &pl, &lim, &sv });
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "faults", required_argument, NULL, 'f' },
-		{ "stream-mib", required_argument, NULL, 's' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "cdf", required_argument, NULL, 'c' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t faults = DEFAULT_FAULTS, stream_mib = DEFAULT_STREAM_MIB;
-	const char *json = NULL, *cdf = NULL;
-	struct pct touch, madv, pp, uffd = { 0 }, lat_fault, lat_warm;
-	struct svart_iopf_conf ic = { .mode = SVART_IOPF_SERVICE, .lcore = -1 };
-	struct svart_iopf_stats st;
-	double cpu_gbps, blk_gbps, around_gbps, res_gbps;
-	unsigned int peer, fault_lcore;
-	int consumed, opt, uffd_rc, id;
-	int16_t dev;
+	struct fp_opts o = { .devargs = DEFAULT_DEV, .faults = DEFAULT_FAULTS,
+			     .stream_mib = DEFAULT_STREAM_MIB };
+	struct app_dev dev = { .id = -1 };
+	int rc = fp_parse(&o, argc, argv);
 
-	consumed = app_eal_init(argc, argv);
-	if (consumed < 0) {
-		fprintf(stderr, "svart-faultperf: EAL init failed: %s\n", strerror(-consumed));
-		return 1;
-	}
-	argc -= consumed;
-	argv += consumed;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': faults = strtoull(optarg, NULL, 10); break;
-		case 's': stream_mib = strtoull(optarg, NULL, 10); break;
-		case 'j': json = optarg; break;
-		case 'c': cdf = optarg; break;
-		case 'q': faults = QUICK_FAULTS; stream_mib = QUICK_STREAM_MIB; break;
-		default:
-			printf("usage: svart-faultperf [EAL args --] [--faults N] [--stream-mib M] "
-			       "[--json FILE] [--cdf FILE] [--quick]\n");
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-	if (faults == 0 || stream_mib == 0) {
-		fprintf(stderr, "svart-faultperf: --faults and --stream-mib must be > 0\n");
-		return 2;
-	}
-	peer = rte_get_next_lcore(rte_lcore_id(), 1, 0);
-	if (peer >= RTE_MAX_LCORE) {
-		fprintf(stderr, "svart-faultperf: needs two lcores (EAL -l 0-1)\n");
-		return 1;
-	}
-	/* With 3 or more lcores the fault service gets an lcore of its own (the
-	 * last one); with 2 it shares the engine's. */
-	fault_lcore = peer;
-	if (rte_lcore_count() >= 3) {
-		unsigned int lc, last = peer;
-		rte_cpuset_t a, b, both;
-
-		RTE_LCORE_FOREACH_WORKER(lc)
-			last = lc;
-		a = rte_lcore_cpuset(peer);
-		b = rte_lcore_cpuset(last);
-		CPU_AND(&both, &a, &b);
-		/* Only a core of its own helps: two pollers on one CPU take turns by
-		 * the scheduler's time slice. */
-		if (CPU_COUNT(&both) == 0) {
-			fault_lcore = last;
-			ic.mode = SVART_IOPF_LCORE;
-			ic.lcore = (int)fault_lcore;
-		}
-	}
-	printf("svart-faultperf: %" PRIu64 " faults, %" PRIu64 " MiB streams; app on lcore %u, "
-	       "device engine on lcore %u, fault service on lcore %u%s\n", faults, stream_mib,
-	       rte_lcore_id(), peer, fault_lcore,
-	       fault_lcore == peer ? " (shares the engine's core)" : " (a core of its own)");
-
-	/* Limits first, while the peer lcore is still free. */
-	printf("machine limits:\n");
-	touch = fresh_page_cost(faults, touch_write);
-	print_pct("CPU first-touch write fault", &touch);
-	madv = fresh_page_cost(faults, touch_populate);
-	print_pct("MADV_POPULATE_WRITE, one page", &madv);
-	pp = pingpong(peer);
-	print_pct("cache-line ping-pong round trip", &pp);
-	uffd_rc = uffd_roundtrip(peer, faults, &uffd);
-	if (uffd_rc == 0)
-		print_pct("userfaultfd round trip (UFFDIO_COPY)", &uffd);
-	else
-		printf("  userfaultfd round trip: unavailable (%s)\n", strerror(-uffd_rc));
-	cpu_gbps = cpu_stream_fresh_gbps(stream_mib << 20);
-
-	/* svart: engine and fault service on the peer lcore. */
-	if (svart_iopf_start(&ic) != 0)
-		return 1;
-	id = svart_accel_probe("idxd_emu_fp");
-	if (id < 0 || dev_setup((int16_t)id, SVART_ACCEL_FAULT_BLOCK) < 0) {
-		fprintf(stderr, "svart-faultperf: device setup failed\n");
-		return 1;
-	}
-	dev = (int16_t)id;
-	printf("svart (emulated DSA, block-on-fault):\n");
-	svart_iopf_stats_reset();
-	if (op_latency(dev, faults, true, &lat_fault) != 0)
-		return 1;
-	svart_iopf_stats_get(&st);
-	struct pct pri = { st.latency.count, st.latency.p50, st.latency.p90, st.latency.p99,
-			   st.latency.p999, st.latency.max };
-	print_pct("page request round trip (device view)", &pri);
-	print_pct("64 B op with a fault (submit->done)", &lat_fault);
-	if (op_latency(dev, faults, false, &lat_warm) != 0)
-		return 1;
-	print_pct("64 B op without a fault", &lat_warm);
-	blk_gbps = stream_fresh(dev, stream_mib << 20);
-	svart_iopf_stop();
-	ic.fault_around_max = FAULT_AROUND_MAX;
-	svart_iopf_start(&ic);
-	around_gbps = stream_fresh(dev, stream_mib << 20);
-	dev_setup(dev, SVART_ACCEL_FAULT_RESUME);
-	res_gbps = stream_fresh(dev, stream_mib << 20);
-	printf("streaming 64 KiB copies into fresh memory:\n");
-	printf("  svart block, no fault-around     %8.3f GB/s\n", blk_gbps);
-	printf("  svart block, fault-around %-4u   %8.3f GB/s\n", FAULT_AROUND_MAX, around_gbps);
-	printf("  svart resume policy              %8.3f GB/s\n", res_gbps);
-	printf("  CPU memset of fresh memory       %8.3f GB/s\n", cpu_gbps);
-	printf("ratios (same run):\n");
-	printf("  PRI p50 / (populate p50 + ping-pong p50)  %6.2f\n",
-	       (double)pri.p50 / (double)(madv.p50 + pp.p50));
-	printf("  PRI p99 / (populate p50 + ping-pong p50)  %6.2f\n",
-	       (double)pri.p99 / (double)(madv.p50 + pp.p50));
-	if (uffd_rc == 0)
-		printf("  userfaultfd p50 / PRI p50                 %6.2f\n",
-		       (double)uffd.p50 / (double)pri.p50);
-	printf("  stream (fault-around) / CPU fresh writes  %6.2f\n", around_gbps / cpu_gbps);
-
-	if (cdf != NULL && write_cdf(cdf, &lat_fault, &uffd, &touch, &madv) != 0)
-		fprintf(stderr, "svart-faultperf: cannot write %s\n", cdf);
-	if (json != NULL) {
-		FILE *f = strcmp(json, "-") == 0 ? stdout : fopen(json, "w");
-
-		if (f == NULL) {
-			fprintf(stderr, "svart-faultperf: cannot write %s\n", json);
-			return 1;
-		}
-		fprintf(f, "{\n  \"faults\": %" PRIu64 ",\n  \"placement\": {\"app_lcore\": %u, "
-			"\"engine_lcore\": %u, \"fault_lcore\": %u, \"fault_lcore_dedicated\": %s},\n"
-			"  \"latency_ns\": {\n", faults, rte_lcore_id(), peer, fault_lcore,
-			fault_lcore != peer ? "true" : "false");
-		json_pct(f, "pri_roundtrip", &pri, false);
-		json_pct(f, "op_with_fault", &lat_fault, false);
-		json_pct(f, "op_without_fault", &lat_warm, false);
-		json_pct(f, "cpu_first_touch", &touch, false);
-		json_pct(f, "madv_populate_1page", &madv, false);
-		json_pct(f, "pingpong_rtt", &pp, uffd_rc != 0);
-		if (uffd_rc == 0)
-			json_pct(f, "uffd_roundtrip", &uffd, true);
-		fprintf(f, "  },\n  \"stream_fresh_gbps\": {\"svart_block\": %.4f, "
-			"\"svart_block_fault_around\": %.4f, \"svart_resume\": %.4f, \"cpu\": %.4f}\n}\n",
-			blk_gbps, around_gbps, res_gbps, cpu_gbps);
-		if (f != stdout)
-			fclose(f);
-	}
-	svart_accel_stop(dev);
-	svart_accel_close(dev);
-	svart_iopf_stop();
+	if (rc != APP_CONTINUE)
+		return rc;
+	rc = fp_main(&o, &dev);
+	app_dev_close(&dev);
+	if (svart_iopf_running())
+		svart_iopf_stop();
 	rte_eal_cleanup();
-	return 0;
+	return rc;
 }

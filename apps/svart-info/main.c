@@ -2,8 +2,7 @@
  * Copyright(c) 2026 The svart authors
  */
 /* svart-info: probe devices and list their queues, capabilities and limits.
- * Usage: svart-info [EAL args --] [--dev DEVARGS]... (default: idxd_emu0) */
-#include <getopt.h>
+ * Usage: svart-info [EAL options] [-- [--dev DEVARGS]...] (default: idxd_emu0,engine=manual) */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include "svart_topo.h"
 
 #define INFO_MAX_DEVS 16
+/* Described, not run: no engine lcore needed. */
+#define INFO_DEFAULT_DEV "idxd_emu0,engine=manual"
 
 static void
 print_dev(int16_t id)
@@ -58,48 +59,47 @@ print_dev(int16_t id)
 	}
 }
 
+static int
+probe_and_print(const char *devargs)
+{
+	struct app_dev d;
+	int rc = app_dev_open(&d, "dev", devargs);
+
+	if (rc != 0)
+		return rc;
+	print_dev(d.id);
+	app_dev_close(&d);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *devs[INFO_MAX_DEVS];
-	int nb = 0, consumed, opt;
-	static const struct option longopts[] = {
-		{ "dev", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	unsigned int nb = 0;
+	struct app_opt opts[] = {
+		{ .name = "dev", .type = APP_OPT_STRING, .metavar = "DEVARGS",
+		  .help = "device to probe and describe", .def = INFO_DEFAULT_DEV, .val = devs,
+		  .max_count = INFO_MAX_DEVS, .count = &nb, .accepted = APP_DEVARGS_ACCEPTED },
+		{ .name = NULL },
 	};
+	const struct app_desc desc = {
+		.name = "svart-info", .opts = opts,
+		.summary = "Probe devices and list their queues, capabilities, limits and runtime memory.",
+	};
+	int rc, failures = 0;
 
-	consumed = app_eal_init(argc, argv);
-	if (consumed < 0) {
-		fprintf(stderr, "svart-info: EAL init failed: %s\n", strerror(-consumed));
-		return 1;
-	}
-	argc -= consumed;
-	argv += consumed;
-	while ((opt = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-		if (opt == 'd' && nb < INFO_MAX_DEVS) {
-			devs[nb++] = optarg;
-		} else {
-			printf("usage: svart-info [EAL args --] [--dev DEVARGS]...\n");
-			return opt == 'h' ? 0 : 2;
-		}
-	}
+	rc = app_init(&desc, argc, argv);
+	if (rc != APP_CONTINUE)
+		return rc;
 	svart_topo_describe(stdout);
 	printf("CPU: MOVDIR64B %s, ENQCMD %s (needed by hardware work queues; the emulated "
 	       "device works without them)\n", idxd_cpu_has_movdir64b() ? "yes" : "no",
 	       idxd_cpu_has_enqcmd() ? "yes" : "no");
 	if (nb == 0)
-		devs[nb++] = "idxd_emu0,engine=manual";
-	for (int i = 0; i < nb; i++) {
-		int id = svart_accel_probe(devs[i]);
-
-		if (id < 0) {
-			fprintf(stderr, "svart-info: cannot probe '%s': %s\n", devs[i], strerror(-id));
-			continue;
-		}
-		print_dev((int16_t)id);
-		svart_accel_close((int16_t)id);
-	}
+		devs[nb++] = INFO_DEFAULT_DEV;
+	for (unsigned int i = 0; i < nb; i++)
+		failures += probe_and_print(devs[i]) != 0;
 	rte_eal_cleanup();
-	return 0;
+	return failures ? APP_EXIT_FAILURE : APP_EXIT_OK;
 }

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+#ifndef SVART_PERF_H
+#define SVART_PERF_H
+
+/* svart-perf's measurement: one case (op, size, burst, queue mode) run on the
+ * device, and on the peers with --peers (peers.h). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app_common.h"
+#include "peers.h"
+
+struct perf_case {
+	int op;
+	uint64_t size;
+	unsigned int burst;
+	int mode;
+};
+
+struct perf_result {
+	struct perf_case c;
+	double skel_mops, skel_gbps;   /* dma_skeleton, same case (copy, with --peers) */
+	double memcpy_gbps;            /* one-core memcpy, same size */
+	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */
+	uint64_t ops;
+	uint64_t errors;
+	uint64_t verify_fail;
+	double seconds;
+	double mops;
+	double gbps;
+};
+
+/* The command line, and what the run shares between cases. */
+struct perf_opts {
+	const char *devargs;
+	int ops[APP_OPT_LIST_MAX];
+	unsigned int nb_ops;
+	uint64_t sizes[APP_OPT_LIST_MAX];
+	unsigned int nb_sizes;
+	uint64_t bursts[APP_OPT_LIST_MAX];
+	unsigned int nb_bursts;
+	int modes[APP_OPT_LIST_MAX];
+	unsigned int nb_modes;
+	uint64_t depth;
+	double duration;
+	const char *json;
+	bool peers;
+	uint64_t rounds;
+
+	struct app_dev dev;
+	struct app_progress progress;
+	bool engine_service;          /* the device engine runs as a DPDK service */
+	unsigned int engine_lcore;
+	int engine_cpu;
+	struct perf_target skel;
+	bool skel_ok;
+};
+
+/** Stop, configure one queue for the case, start. @return 0 or -errno. */
+int perf_setup(const struct app_dev *dev, const struct perf_case *c, unsigned int depth);
+
+/** Run one case (and its peers). @return 0 or -errno (nothing measured). */
+int perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r);
+
+/** Seconds one case is expected to take. */
+double perf_case_seconds(const struct perf_case *c, const struct perf_opts *o);
+
+#endif /* SVART_PERF_H */

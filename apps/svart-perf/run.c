@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The svart authors
+ */
+/* One svart-perf case: buffers, the submit/reap loop, the peers' rounds, the
+ * data check. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perf.h"
+
+#define PERF_POOL_BYTES (64u << 20)   /* data buffers per case, at most */
+#define PERF_MAX_BUFS 4096u
+#define PERF_FILL_PATTERN 0x5a5a5a5a5a5a5a5aull
+#define PERF_BUF_ALIGN 64
+#define PERF_PAGE 4096u
+#define PERF_REAP_MAX 64
+#define PERF_ROLES 3                  /* src, dst, dst2 */
+#define PERF_RING_RECORD 64           /* cases this small also measure the core-to-core ring */
+#define NS_PER_S 1e9
+#define PERF_CLOCK_EVERY 63u /* mask: read the clock every 64 loops */
+
+struct perf_bufs {
+	uint8_t **src, **dst, **dst2;
+	uint8_t *mem[PERF_ROLES];   /* one region per role; buffers are carved from it */
+	size_t mem_len;
+	unsigned int n;
+};
+
+static void
+bufs_free(struct perf_bufs *b)
+{
+	for (int k = 0; k < PERF_ROLES; k++)
+		free(b->mem[k]);
+	free(b->src);
+	free(b->dst);
+	free(b->dst2);
+	memset(b, 0, sizeof(*b));
+}
+
+/* n buffers of size bytes per role. Small buffers are packed (64-byte stride),
+ * large ones page-aligned; dst and dst2 share address bits 11:0 (dualcast). */
+static int
+bufs_alloc(struct perf_bufs *b, uint64_t size, unsigned int want)
+{
+	uint64_t per = size ? size : 1;
+	uint64_t stride = per < PERF_PAGE ? (per + PERF_BUF_ALIGN - 1) / PERF_BUF_ALIGN * PERF_BUF_ALIGN
+					  : (per + PERF_PAGE - 1) / PERF_PAGE * PERF_PAGE;
+	unsigned int n = (unsigned int)(PERF_POOL_BYTES / PERF_ROLES / stride);
+
+	if (n > want)
+		n = want;
+	if (n == 0)
+		n = 1;
+	b->n = n;
+	b->mem_len = (stride * n + PERF_PAGE - 1) / PERF_PAGE * PERF_PAGE;
+	b->src = calloc(n, sizeof(*b->src));
+	b->dst = calloc(n, sizeof(*b->dst));
+	b->dst2 = calloc(n, sizeof(*b->dst2));
+	for (int k = 0; k < PERF_ROLES; k++) {
+		b->mem[k] = aligned_alloc(PERF_PAGE, b->mem_len);
+		if (b->mem[k] == NULL)
+			return -ENOMEM;
+	}
+	if (b->src == NULL || b->dst == NULL || b->dst2 == NULL)
+		return -ENOMEM;
+	for (uint64_t k = 0; k < b->mem_len; k++)
+		b->mem[0][k] = (uint8_t)(k * 7 + k / 4096);
+	memset(b->mem[1], 0, b->mem_len);
+	memset(b->mem[2], 0, b->mem_len);
+	for (unsigned int i = 0; i < n; i++) {
+		b->src[i] = b->mem[0] + i * stride;
+		b->dst[i] = b->mem[1] + i * stride;
+		b->dst2[i] = b->mem[2] + i * stride;
+	}
+	return 0;
+}
+
+static int
+perf_enqueue(int16_t dev, const struct perf_case *c, struct perf_bufs *b, unsigned int i)
+{
+	struct svart_accel_op op = { .type = (uint8_t)c->op, .len = (uint32_t)c->size };
+
+	switch (c->op) {
+	case SVART_ACCEL_OP_COPY:
+		return svart_accel_copy(dev, 0, b->src[i], b->dst[i], (uint32_t)c->size, 0);
+	case SVART_ACCEL_OP_FILL:
+		op.dst = b->dst[i];
+		op.pattern = PERF_FILL_PATTERN;
+		break;
+	case SVART_ACCEL_OP_COMPARE:
+		op.src = b->src[i];
+		op.src2 = b->src[i];
+		break;
+	case SVART_ACCEL_OP_COMPARE_VALUE:
+		op.src = b->src[i];
+		op.pattern = PERF_FILL_PATTERN;
+		break;
+	case SVART_ACCEL_OP_DUALCAST:
+		op.src = b->src[i];
+		op.dst = b->dst[i];
+		op.dst2 = b->dst2[i];
+		break;
+	case SVART_ACCEL_OP_CRC32C:
+		op.src = b->src[i];
+		break;
+	case SVART_ACCEL_OP_COPY_CRC32C:
+		op.src = b->src[i];
+		op.dst = b->dst[i];
+		break;
+	case SVART_ACCEL_OP_CACHE_FLUSH:
+		op.dst = b->dst[i];
+		break;
+	default:
+		break;
+	}
+	return svart_accel_enqueue(dev, 0, &op);
+}
+
+static uint64_t
+perf_verify(const struct perf_case *c, const struct perf_bufs *b)
+{
+	uint64_t bad = 0;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		switch (c->op) {
+		case SVART_ACCEL_OP_COPY:
+		case SVART_ACCEL_OP_COPY_CRC32C:
+			bad += memcmp(b->src[i], b->dst[i], c->size) != 0;
+			break;
+		case SVART_ACCEL_OP_DUALCAST:
+			bad += memcmp(b->src[i], b->dst[i], c->size) != 0 ||
+			       memcmp(b->src[i], b->dst2[i], c->size) != 0;
+			break;
+		case SVART_ACCEL_OP_FILL:
+			for (uint64_t k = 0; k < c->size; k++)
+				if (b->dst[i][k] != (uint8_t)PERF_FILL_PATTERN) {
+					bad++;
+					break;
+				}
+			break;
+		default:
+			break;
+		}
+	}
+	return bad;
+}
+
+/* Reap whatever is done; failed ops are counted and skipped. */
+static uint64_t
+perf_reap(const struct app_dev *d, unsigned int max, uint64_t *errors)
+{
+	struct svart_accel_result res[1];
+	bool err = false;
+	int16_t dev = d->id;
+	uint64_t n;
+
+	app_dev_poll(d);
+	n = svart_accel_completed(dev, 0, (uint16_t)max, NULL, &err);
+
+	if (err) {
+		uint16_t k = svart_accel_completed_status(dev, 0, 1, NULL, res);
+
+		if (k == 1 && res[0].status != SVART_ACCEL_ST_SUCCESS)
+			(*errors)++;
+		n += k;
+	}
+	return n;
+}
+
+int
+perf_setup(const struct app_dev *d, const struct perf_case *c, unsigned int depth)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = {
+		.nb_desc = (uint16_t)depth,
+		.mode = (uint8_t)c->mode,
+		.hw_queue = SVART_ACCEL_HWQ_AUTO,
+	};
+	int16_t dev = d->id;
+	int rc;
+
+	svart_accel_stop(dev);
+	rc = svart_accel_configure(dev, &conf);
+	if (rc == 0)
+		rc = svart_accel_queue_setup(dev, 0, &qc);
+	if (rc == 0)
+		rc = svart_accel_start(dev);
+	return rc;
+}
+
+/* One engine under test for one case: svart (any op) or a peer (copy). */
+struct runner {
+	struct perf_target *t;     /* NULL: svart */
+	const struct app_dev *dev;
+	const struct perf_case *c;
+	struct perf_bufs *b;
+	struct app_progress *progress;
+	uint64_t ops, errors, ns;
+};
+
+static int
+run_enq(struct runner *r, unsigned int i)
+{
+	if (r->t == NULL)
+		return perf_enqueue(r->dev->id, r->c, r->b, i);
+	return r->t->copy(r->t->ctx, r->b->src[i], r->b->dst[i], (uint32_t)r->c->size);
+}
+
+static void
+run_submit(struct runner *r)
+{
+	/* -EBUSY leaves the ops enqueued; they go with a later submit. */
+	if (r->t == NULL)
+		(void)svart_accel_submit(r->dev->id, 0);
+	else
+		(void)r->t->submit(r->t->ctx);
+}
+
+static uint64_t
+run_reap(struct runner *r)
+{
+	if (r->t == NULL)
+		return perf_reap(r->dev, PERF_REAP_MAX, &r->errors);
+	return r->t->completed(r->t->ctx, PERF_REAP_MAX, &r->errors);
+}
+
+static uint16_t
+run_capacity(struct runner *r)
+{
+	return r->t == NULL ? svart_accel_burst_capacity(r->dev->id, 0) : r->t->capacity(r->t->ctx);
+}
+
+/* Keep the engine busy for seconds; everything submitted is reaped before returning. */
+static void
+run_round(struct runner *r, double seconds)
+{
+	uint64_t outstanding = 0, done = 0, t0, t_end, now, loops = 0;
+	unsigned int next = 0;
+
+	t0 = app_now_ns();
+	t_end = t0 + (uint64_t)(seconds * NS_PER_S);
+	now = t0;
+	do {
+		if (run_capacity(r) >= r->c->burst) {
+			unsigned int k;
+
+			for (k = 0; k < r->c->burst; k++) {
+				if (run_enq(r, next) < 0)
+					break;
+				next = next + 1 == r->b->n ? 0 : next + 1;
+			}
+			outstanding += k;
+			run_submit(r);
+		}
+		uint64_t n = run_reap(r);
+
+		outstanding -= n;
+		done += n;
+		/* Reading the clock costs more than an op here: look every few loops. */
+		if ((++loops & PERF_CLOCK_EVERY) == 0) {
+			now = app_now_ns();
+			app_progress_tick(r->progress, now);
+		}
+	} while (now < t_end);
+	/* Drain what is in flight so the data is final and the next round starts clean. */
+	while (outstanding > 0) {
+		uint64_t n = run_reap(r);
+
+		run_submit(r);
+		outstanding -= n;
+		done += n;
+	}
+	r->ops += done;
+	r->ns += app_now_ns() - t0;
+}
+
+static void
+lend_core(struct perf_opts *o, bool to_svart)
+{
+	if (to_svart) {
+		if (o->skel_ok)
+			o->skel.pause(o->skel.ctx);
+		if (o->engine_service)
+			perf_services_resume(o->engine_lcore);
+	} else {
+		if (o->engine_service)
+			perf_services_pause(o->engine_lcore);
+		if (o->skel_ok)
+			o->skel.resume(o->skel.ctx);
+	}
+}
+
+/* The machine's limits for the case: one-core memcpy, the core-to-core ring (small records). */
+static void
+run_limits(struct perf_opts *o, struct perf_bufs *b, double slice, struct perf_result *r)
+{
+	const struct perf_case *c = &r->c;
+
+	r->memcpy_gbps = peer_memcpy_gbps(b->src, b->dst, b->n, (uint32_t)c->size, slice);
+	if (c->size > PERF_RING_RECORD)
+		return;
+	app_progress_tick(&o->progress, app_now_ns());
+	lend_core(o, false);
+	if (o->skel_ok)
+		o->skel.pause(o->skel.ctx);
+	r->ring_mrps = peer_ring_mrps(o->engine_cpu, c->burst, slice);
+	lend_core(o, true);
+}
+
+int
+perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
+{
+	struct perf_bufs b = { 0 };
+	struct runner sv = { .dev = &o->dev, .c = c, .b = &b, .progress = &o->progress };
+	struct runner sk = { .t = &o->skel, .c = c, .b = &b, .progress = &o->progress };
+	bool peers = o->peers && c->op == SVART_ACCEL_OP_COPY;
+	unsigned int rounds = peers ? (unsigned int)o->rounds : 1;
+	double slice = o->duration / rounds;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->c = *c;
+	rc = perf_setup(&o->dev, c, (unsigned int)o->depth);
+	if (rc != 0)
+		return rc;
+	rc = bufs_alloc(&b, c->size, o->depth < PERF_MAX_BUFS ? (unsigned int)o->depth : PERF_MAX_BUFS);
+	if (rc != 0) {
+		bufs_free(&b);
+		return rc;
+	}
+	/* Alternate short rounds so that drift and core placement hit all alike. */
+	for (unsigned int k = 0; k < rounds; k++) {
+		run_round(&sv, slice);
+		if (peers && o->skel_ok) {
+			lend_core(o, false);
+			run_round(&sk, slice);
+			lend_core(o, true);
+		}
+	}
+	r->ops = sv.ops;
+	r->errors = sv.errors + sk.errors;
+	r->seconds = (double)sv.ns / NS_PER_S;
+	r->mops = (double)sv.ops / r->seconds / 1e6;
+	r->gbps = (double)sv.ops * (double)c->size / r->seconds / 1e9;
+	if (peers && sk.ns > 0) {
+		r->skel_mops = (double)sk.ops / ((double)sk.ns / NS_PER_S) / 1e6;
+		r->skel_gbps = r->skel_mops * (double)c->size / 1e3;
+	}
+	if (peers)
+		run_limits(o, &b, slice, r);
+	r->verify_fail = perf_verify(c, &b);
+	bufs_free(&b);
+	return 0;
+}
+
+double
+perf_case_seconds(const struct perf_case *c, const struct perf_opts *o)
+{
+	double slice = o->duration / (double)o->rounds, s = o->duration;
+
+	if (!o->peers || c->op != SVART_ACCEL_OP_COPY)
+		return s;
+	s += slice;                           /* memcpy */
+	if (o->skel_ok)
+		s += o->duration;                 /* dma_skeleton, interleaved */
+	if (c->size <= PERF_RING_RECORD)
+		s += slice;                       /* the ring limit */
+	return s;
+}
