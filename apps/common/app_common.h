@@ -29,6 +29,13 @@
  */
 int app_init(const struct app_desc *d, int argc, char **argv);
 
+/** a / b, or 0 when b is not positive (a figure that was not measured). */
+static inline double
+app_ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
 /** The EAL options used when the command line has none, as one string. */
 const char *app_eal_defaults(void);
 

@@ -71,22 +71,30 @@ is_negative(const char *s)
 	return s[0] == '-' && isdigit((unsigned char)s[1]);
 }
 
+/* The decimal digits at the start of s; *end is what follows them. */
 static int
-uint_parse(const char *s, uint64_t *out)
+digits_parse(const char *s, unsigned long long *v, char **end)
 {
-	unsigned long long v;
-	char *end;
-
 	if (is_negative(s))
 		return -ERANGE;
 	if (!isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	*v = strtoull(s, end, 10);
+	return errno == ERANGE ? -ERANGE : 0;
+}
+
+static int
+uint_parse(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int rc = digits_parse(s, &v, &end);
+
+	if (rc != 0)
+		return rc;
 	if (*end != '\0')
 		return -EINVAL;
-	if (errno == ERANGE)
-		return -ERANGE;
 	*out = v;
 	return 0;
 }
@@ -98,15 +106,10 @@ app_size_parse(const char *s, uint64_t *out)
 	unsigned long long v;
 	const char *suffix;
 	char *end;
+	int rc = digits_parse(s, &v, &end);
 
-	if (is_negative(s))
-		return -ERANGE;
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
+	if (rc != 0)
+		return rc;
 	suffix = *end != '\0' ? strchr(SIZE_SUFFIXES, toupper((unsigned char)*end)) : NULL;
 	if (suffix != NULL) {
 		shift = (unsigned int)(suffix - SIZE_SUFFIXES + 1) * SIZE_SHIFT_STEP;

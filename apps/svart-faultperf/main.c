@@ -346,12 +346,6 @@ svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d, struc
 
 /* ---- results ------------------------------------------------------------ */
 
-static double
-ratio(double a, double b)
-{
-	return b > 0 ? a / b : 0;
-}
-
 static void
 print_summary(const struct fp_limits *l, const struct fp_svart *s)
 {
@@ -369,15 +363,15 @@ print_summary(const struct fp_limits *l, const struct fp_svart *s)
 	printf("ratios (same run):\n");
 	if (s->pri.n > 0) {
 		printf("  PRI p50 / (populate p50 + ping-pong p50)  %6.2f\n",
-		       ratio((double)s->pri.p50, near));
+		       app_ratio((double)s->pri.p50, near));
 		printf("  PRI p99 / (populate p50 + ping-pong p50)  %6.2f\n",
-		       ratio((double)s->pri.p99, near));
+		       app_ratio((double)s->pri.p99, near));
 		if (l->uffd_rc == 0)
 			printf("  userfaultfd p50 / PRI p50                 %6.2f\n",
-			       ratio((double)l->uffd.p50, (double)s->pri.p50));
+			       app_ratio((double)l->uffd.p50, (double)s->pri.p50));
 	}
 	printf("  stream (%s) / CPU fresh writes  %6.2f\n", s->block ? "fault-around" : "resume",
-	       ratio(s->block ? s->around_gbps : s->res_gbps, l->cpu_gbps));
+	       app_ratio(s->block ? s->around_gbps : s->res_gbps, l->cpu_gbps));
 }
 
 /* What the outputs are made of. */

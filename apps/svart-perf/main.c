@@ -239,12 +239,6 @@ perf_start(struct perf_opts *o)
 
 /* ---- results -------------------------------------------------------------- */
 
-static double
-ratio(double a, double b)
-{
-	return b > 0 ? a / b : 0;
-}
-
 static void
 print_row(const struct perf_opts *o, const struct perf_result *r)
 {
@@ -255,8 +249,8 @@ print_row(const struct perf_opts *o, const struct perf_result *r)
 	       r->mops > 0 ? 1e3 / r->mops : 0.0);
 	if (o->peers && c->op == SVART_ACCEL_OP_COPY)
 		printf(" %10.3f %7.2f %9.3f %7.2f %9.3f %7.2f", r->skel_mops,
-		       ratio(r->mops, r->skel_mops), r->memcpy_gbps, ratio(r->gbps, r->memcpy_gbps),
-		       r->ring_mrps, ratio(r->mops, r->ring_mrps));
+		       app_ratio(r->mops, r->skel_mops), r->memcpy_gbps, app_ratio(r->gbps, r->memcpy_gbps),
+		       r->ring_mrps, app_ratio(r->mops, r->ring_mrps));
 	else if (o->peers)
 		printf(" %10s %7s %9s %7s %9s %7s", "-", "-", "-", "-", "-", "-");
 	printf(" %s\n", r->errors || r->verify_fail ? "ERRORS" : "ok");
