@@ -207,8 +207,8 @@ print_header(const struct perf_opts *o)
 	printf("%-12s %9s %6s %-10s %10s %9s %8s", "op", "size", "burst", "mode", "Mops/s", "GB/s",
 	       "ns/op");
 	if (o->peers)
-		printf(" %10s %7s %9s %7s %9s %7s", "skel Mops", "x skel", "memcpy GB", "x memcpy",
-		       "ring Mrec", "x ring");
+		printf(" %10s %8s %10s %7s %9s %7s %9s %7s", "rte_dma M", "x rtedma", "skel Mops",
+		       "x skel", "memcpy GB", "x memcpy", "ring Mrec", "x ring");
 	printf(" %s\n", "check");
 	fflush(stdout);
 }
@@ -248,11 +248,12 @@ print_row(const struct perf_opts *o, const struct perf_result *r)
 	       c->size, c->burst, mode_name(c->mode), r->mops, r->gbps,
 	       r->mops > 0 ? 1e3 / r->mops : 0.0);
 	if (o->peers && c->op == SVART_ACCEL_OP_COPY)
-		printf(" %10.3f %7.2f %9.3f %7.2f %9.3f %7.2f", r->skel_mops,
+		printf(" %10.3f %8.2f %10.3f %7.2f %9.3f %7.2f %9.3f %7.2f", r->rte_dma_mops,
+		       app_ratio(r->mops, r->rte_dma_mops), r->skel_mops,
 		       app_ratio(r->mops, r->skel_mops), r->memcpy_gbps, app_ratio(r->gbps, r->memcpy_gbps),
 		       r->ring_mrps, app_ratio(r->mops, r->ring_mrps));
 	else if (o->peers)
-		printf(" %10s %7s %9s %7s %9s %7s", "-", "-", "-", "-", "-", "-");
+		printf(" %10s %8s %10s %7s %9s %7s %9s %7s", "-", "-", "-", "-", "-", "-", "-", "-");
 	printf(" %s\n", r->errors || r->verify_fail ? "ERRORS" : "ok");
 	fflush(stdout);
 }
@@ -279,12 +280,13 @@ print_json(FILE *f, const void *arg)
 	for (unsigned int i = 0; i < rep->n; i++)
 		fprintf(f, "    {\"op\": \"%s\", \"size\": %" PRIu64 ", \"burst\": %u, \"mode\": \"%s\", "
 			"\"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.4f, \"gbps\": %.4f, "
+			"\"rte_dma_mops\": %.4f, "
 			"\"skeleton_mops\": %.4f, \"skeleton_gbps\": %.4f, \"memcpy_gbps\": %.4f, "
 			"\"ring_limit_mops\": %.4f, "
 			"\"errors\": %" PRIu64 ", \"verify_fail\": %" PRIu64 "}%s\n",
 			svart_accel_op_name(r[i].c.op), r[i].c.size, r[i].c.burst,
 			mode_name(r[i].c.mode), r[i].ops, r[i].seconds, r[i].mops, r[i].gbps,
-			r[i].skel_mops, r[i].skel_gbps, r[i].memcpy_gbps, r[i].ring_mrps,
+			r[i].rte_dma_mops, r[i].skel_mops, r[i].skel_gbps, r[i].memcpy_gbps, r[i].ring_mrps,
 			r[i].errors, r[i].verify_fail, i + 1 < rep->n ? "," : "");
 	fprintf(f, "  ]\n}\n");
 }
@@ -386,8 +388,10 @@ main(int argc, char **argv)
 	rc = perf_start(&o);
 	if (rc == APP_CONTINUE)
 		rc = perf_measure(&o);
+	if (o.rte_dma_state == 1)
+		peer_dmadev_close(&o.rte_dma);
 	if (o.skel_ok)
-		peer_skeleton_close(&o.skel);
+		peer_dmadev_close(&o.skel);
 	app_dev_close(&o.dev);
 	rte_eal_cleanup();
 	return rc;

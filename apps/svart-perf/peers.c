@@ -12,6 +12,8 @@
 #include <rte_bus_vdev.h>
 #include <rte_dmadev.h>
 #include <rte_lcore.h>
+
+#include "svart_accel.h"
 #include <rte_pause.h>
 #include <rte_service.h>
 
@@ -19,6 +21,7 @@
 #include "peers.h"
 
 #define SKEL_NAME "dma_skeleton0"
+#define RTE_DMA_SVART_NAME "dma_svart_perf"
 #define RING_SLOTS 1024u
 #define RECORD 64u
 #define NS_PER_S 1e9
@@ -27,6 +30,7 @@
 /* ---- dma_skeleton ------------------------------------------------------ */
 
 struct skel {
+	const char *vdev;
 	int16_t id;
 	bool started;
 };
@@ -87,20 +91,20 @@ skel_pause(void *ctx)
 		s->started = false;
 }
 
-int
-peer_skeleton_open(struct perf_target *t, unsigned int lcore, uint16_t depth)
+/* An rte_dma device by name: configured with one vchan of depth entries. */
+static int
+dmadev_open(struct perf_target *t, const char *label, const char *vdev, const char *args,
+	    uint16_t depth)
 {
 	struct rte_dma_conf conf = { .nb_vchans = 1 };
 	struct rte_dma_vchan_conf vc = { .direction = RTE_DMA_DIR_MEM_TO_MEM, .nb_desc = depth };
-	char args[32];
 	struct skel *s;
 	int id, rc;
 
-	snprintf(args, sizeof(args), "lcore=%u", lcore);
-	rc = rte_vdev_init(SKEL_NAME, args);
+	rc = rte_vdev_init(vdev, args);
 	if (rc != 0 && rc != -EEXIST)
 		return rc;
-	id = rte_dma_get_dev_id_by_name(SKEL_NAME);
+	id = rte_dma_get_dev_id_by_name(vdev);
 	if (id < 0)
 		return -ENODEV;
 	if (rte_dma_configure((int16_t)id, &conf) != 0 || rte_dma_vchan_setup((int16_t)id, 0, &vc) != 0)
@@ -109,15 +113,35 @@ peer_skeleton_open(struct perf_target *t, unsigned int lcore, uint16_t depth)
 	if (s == NULL)
 		return -ENOMEM;
 	s->id = (int16_t)id;
-	*t = (struct perf_target){ .name = "dma_skeleton", .ctx = s, .copy = skel_copy,
+	s->vdev = vdev;
+	*t = (struct perf_target){ .name = label, .ctx = s, .copy = skel_copy,
 				   .submit = skel_submit, .completed = skel_completed,
 				   .capacity = skel_capacity, .resume = skel_resume,
 				   .pause = skel_pause };
 	return 0;
 }
 
+int
+peer_skeleton_open(struct perf_target *t, unsigned int lcore, uint16_t depth)
+{
+	char args[32];
+
+	snprintf(args, sizeof(args), "lcore=%u", lcore);
+	return dmadev_open(t, "dma_skeleton", SKEL_NAME, args, depth);
+}
+
+int
+peer_rte_dma_open(struct perf_target *t, const char *svart_dev, uint16_t depth)
+{
+	char args[SVART_ACCEL_NAME_MAX + 16];
+
+	/* dma_svart attached to the device under test: vchan 0 is its queue 0. */
+	snprintf(args, sizeof(args), "dev=%s,attach=1", svart_dev);
+	return dmadev_open(t, "rte_dma over svart", RTE_DMA_SVART_NAME, args, depth);
+}
+
 void
-peer_skeleton_close(struct perf_target *t)
+peer_dmadev_close(struct perf_target *t)
 {
 	struct skel *s = t->ctx;
 
@@ -125,7 +149,7 @@ peer_skeleton_close(struct perf_target *t)
 		return;
 	skel_pause(s);
 	rte_dma_close(s->id);
-	rte_vdev_uninit(SKEL_NAME);
+	rte_vdev_uninit(s->vdev);
 	free(s);
 	t->ctx = NULL;
 }

@@ -27,7 +27,11 @@ struct perf_target {
 
 /** Create the dma_skeleton peer with its worker on lcore. @return 0 or -errno. */
 int peer_skeleton_open(struct perf_target *t, unsigned int lcore, uint16_t depth);
-void peer_skeleton_close(struct perf_target *t);
+/** Create the "rte_dma over svart" peer: a dma_svart dmadev attached to the
+ *  started svart device svart_dev (its queue 0). @return 0 or -errno. */
+int peer_rte_dma_open(struct perf_target *t, const char *svart_dev, uint16_t depth);
+/** Close a peer made by peer_skeleton_open() or peer_rte_dma_open(). */
+void peer_dmadev_close(struct perf_target *t);
 
 /** One-core memcpy of len bytes over n buffers for seconds. @return GB/s. */
 double peer_memcpy_gbps(uint8_t **src, uint8_t **dst, unsigned int n, uint32_t len, double seconds);

@@ -23,6 +23,7 @@ struct perf_case {
 struct perf_result {
 	struct perf_case c;
 	double skel_mops, skel_gbps;   /* dma_skeleton, same case (copy, with --peers) */
+	double rte_dma_mops;           /* the same device and queue through rte_dma (dma_svart) */
 	double memcpy_gbps;            /* one-core memcpy, same size */
 	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */
 	uint64_t ops;
@@ -57,6 +58,8 @@ struct perf_opts {
 	int engine_cpu;
 	struct perf_target skel;
 	bool skel_ok;
+	struct perf_target rte_dma;   /* dma_svart attached to the device under test */
+	int rte_dma_state;            /* 0 not tried, 1 open, -errno failed */
 };
 
 /** Stop, configure one queue for the case, start. @return 0 or -errno. */

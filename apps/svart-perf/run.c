@@ -314,6 +314,7 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 	struct perf_bufs b = { 0 };
 	struct runner sv = { .dev = &o->dev, .c = c, .b = &b, .progress = &o->progress };
 	struct runner sk = { .t = &o->skel, .c = c, .b = &b, .progress = &o->progress };
+	struct runner dm = { .t = &o->rte_dma, .c = c, .b = &b, .progress = &o->progress };
 	bool peers = o->peers && c->op == SVART_ACCEL_OP_COPY;
 	unsigned int rounds = peers ? (unsigned int)o->rounds : 1;
 	double slice = o->duration / rounds;
@@ -329,9 +330,20 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 		bufs_free(&b);
 		return rc;
 	}
+	if (peers && o->rte_dma_state == 0) {
+		/* Once the device has its queue: rte_dma on the same queue. */
+		int rc2 = peer_rte_dma_open(&o->rte_dma, o->dev.info.name, (uint16_t)o->depth);
+
+		o->rte_dma_state = rc2 == 0 ? 1 : rc2;
+		if (rc2 != 0)
+			fprintf(stderr, "svart-perf: the rte_dma peer is unavailable (%s)\n",
+				strerror(-rc2));
+	}
 	/* Alternate short rounds so that drift and core placement hit all alike. */
 	for (unsigned int k = 0; k < rounds; k++) {
 		run_round(&sv, slice);
+		if (peers && o->rte_dma_state == 1)
+			run_round(&dm, slice); /* same device, queue and engines */
 		if (peers && o->skel_ok) {
 			lend_core(o, false);
 			run_round(&sk, slice);
@@ -343,6 +355,9 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 	r->seconds = (double)sv.ns / NS_PER_S;
 	r->mops = (double)sv.ops / r->seconds / 1e6;
 	r->gbps = (double)sv.ops * (double)c->size / r->seconds / 1e9;
+	if (peers && dm.ns > 0)
+		r->rte_dma_mops = (double)dm.ops / ((double)dm.ns / NS_PER_S) / 1e6;
+	r->errors += dm.errors;
 	if (peers && sk.ns > 0) {
 		r->skel_mops = (double)sk.ops / ((double)sk.ns / NS_PER_S) / 1e6;
 		r->skel_gbps = r->skel_mops * (double)c->size / 1e3;
@@ -362,6 +377,8 @@ perf_case_seconds(const struct perf_case *c, const struct perf_opts *o)
 	if (!o->peers || c->op != SVART_ACCEL_OP_COPY)
 		return s;
 	s += slice;                           /* memcpy */
+	if (o->rte_dma_state >= 0)
+		s += o->duration;                 /* rte_dma over svart, interleaved */
 	if (o->skel_ok)
 		s += o->duration;                 /* dma_skeleton, interleaved */
 	if (c->size <= PERF_RING_RECORD)

@@ -9,8 +9,12 @@
  *
  *   --vdev=dma_svart0,dev=idxd_emu0[,mode=dedicated|shared]
  *         [,fault=default|block|resume|report][,<svart device args>...]
+ *   rte_vdev_init("dma_svart1", "dev=<existing svart device>,attach=1")
  *
- * Keys other than dev, mode and fault go to the svart device's probe. The
+ * Keys other than dev, mode, fault and attach go to the svart device's probe.
+ * With attach=1 the dmadev uses a svart device the application already
+ * probed, configured and started: vchan n is its queue n, and configure,
+ * vchan setup, start, stop and close leave the device alone. The
  * fault service is started when no one has started it (it needs an lcore
  * besides the main one); without it a fault ends after the device's
  * page-request timeout.
@@ -43,6 +47,7 @@ struct dma_svart {
 	int16_t id;                  /**< the svart device */
 	uint8_t mode;                /**< enum svart_accel_queue_mode of every vchan */
 	uint8_t policy;              /**< enum svart_accel_fault_policy of every vchan */
+	bool attached;               /**< the application owns the svart device */
 	uint16_t last[RTE_DMADEV_DEFAULT_MAX]; /**< per vchan: index of the last op reaped */
 };
 
@@ -160,7 +165,8 @@ ds_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info, uint32_t s
 		info->dev_capa |= RTE_DMA_CAPA_OPS_COPY;
 	if (si.op_capa & (1ull << SVART_ACCEL_OP_FILL))
 		info->dev_capa |= RTE_DMA_CAPA_OPS_FILL;
-	info->max_vchans = RTE_MIN(si.max_queues, (uint16_t)RTE_DMADEV_DEFAULT_MAX);
+	info->max_vchans = RTE_MIN(ds_priv(dev)->attached ? si.nb_queues : si.max_queues,
+				   (uint16_t)RTE_DMADEV_DEFAULT_MAX);
 	info->max_desc = si.max_desc;
 	info->min_desc = si.min_desc;
 	info->max_sges = 0;
@@ -173,6 +179,8 @@ ds_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf, uint32_t 
 	struct svart_accel_conf c = { .nb_queues = conf->nb_vchans };
 
 	RTE_SET_USED(sz);
+	if (ds_priv(dev)->attached)
+		return 0; /* the library checked nb_vchans against max_vchans */
 	return svart_accel_configure(ds_priv(dev)->id, &c);
 }
 
@@ -188,6 +196,10 @@ ds_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_vch
 	int rc;
 
 	RTE_SET_USED(sz);
+	if (d->attached) {
+		d->last[vchan] = UINT16_MAX; /* unknown until the first reap */
+		return 0;
+	}
 	if (!rte_is_power_of_2(conf->nb_desc)) {
 		DS_LOG(ERR, "%s: nb_desc %u: svart rings are a power of two in size",
 		       dev->data->dev_name, conf->nb_desc);
@@ -202,19 +214,19 @@ ds_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_vch
 static int
 ds_start(struct rte_dma_dev *dev)
 {
-	return svart_accel_start(ds_priv(dev)->id);
+	return ds_priv(dev)->attached ? 0 : svart_accel_start(ds_priv(dev)->id);
 }
 
 static int
 ds_stop(struct rte_dma_dev *dev)
 {
-	return svart_accel_stop(ds_priv(dev)->id);
+	return ds_priv(dev)->attached ? 0 : svart_accel_stop(ds_priv(dev)->id);
 }
 
 static int
 ds_close(struct rte_dma_dev *dev)
 {
-	return svart_accel_close(ds_priv(dev)->id);
+	return ds_priv(dev)->attached ? 0 : svart_accel_close(ds_priv(dev)->id);
 }
 
 static int
@@ -275,6 +287,7 @@ struct ds_args {
 	char svart[DS_ARGS_MAX];  /**< devargs for svart_accel_probe */
 	uint8_t mode;
 	uint8_t policy;
+	uint8_t attach;           /**< 1: use the existing device named by dev */
 };
 
 static int
@@ -295,6 +308,7 @@ ds_parse(const char *name, const char *args, struct ds_args *a)
 {
 	static const char *const modes[] = { "dedicated", "shared" };
 	static const char *const policies[] = { "default", "block", "resume", "report" };
+	static const char *const bools[] = { "0", "1" };
 	char buf[DS_ARGS_MAX], extra[DS_ARGS_MAX] = "", *save = NULL, *kv;
 	const char *dev = NULL;
 
@@ -315,12 +329,14 @@ ds_parse(const char *name, const char *args, struct ds_args *a)
 			rc = ds_pick(eq + 1, modes, RTE_DIM(modes), &a->mode);
 		else if (strcmp(kv, "fault") == 0)
 			rc = ds_pick(eq + 1, policies, RTE_DIM(policies), &a->policy);
+		else if (strcmp(kv, "attach") == 0)
+			rc = ds_pick(eq + 1, bools, RTE_DIM(bools), &a->attach);
 		else
 			rc = snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ",%s=%s",
 				      kv, eq + 1) < (int)(sizeof(extra) - strlen(extra)) ? 0 : -E2BIG;
 		if (rc != 0) {
 			DS_LOG(ERR, "%s: bad value \"%s\" for %s (mode: dedicated|shared; "
-			       "fault: default|block|resume|report)", name, eq + 1, kv);
+			       "fault: default|block|resume|report; attach: 0|1)", name, eq + 1, kv);
 			return rc;
 		}
 	}
@@ -357,21 +373,24 @@ ds_probe(struct rte_vdev_device *vdev)
 	rc = ds_parse(name, rte_vdev_device_args(vdev), &a);
 	if (rc != 0)
 		return rc;
-	id = svart_accel_probe(a.svart);
+	id = a.attach ? svart_accel_get_dev_id(a.svart) : svart_accel_probe(a.svart);
 	if (id < 0) {
-		DS_LOG(ERR, "%s: svart device \"%s\": %s", name, a.svart, strerror(-id));
+		DS_LOG(ERR, "%s: svart device \"%s\"%s: %s", name, a.svart,
+		       a.attach ? " (attach: probe it first)" : "", strerror(-id));
 		return id;
 	}
 	dma = rte_dma_pmd_allocate(name, vdev->device.numa_node, sizeof(*d));
 	if (dma == NULL) {
 		DS_LOG(ERR, "%s: no dmadev slot (name in use or RTE_DMADEV_DEFAULT_MAX reached)", name);
-		svart_accel_close((int16_t)id);
+		if (!a.attach)
+			svart_accel_close((int16_t)id);
 		return -ENOMEM;
 	}
 	d = dma->data->dev_private;
 	d->id = (int16_t)id;
 	d->mode = a.mode;
 	d->policy = a.policy;
+	d->attached = a.attach;
 	dma->device = &vdev->device;
 	dma->dev_ops = &ds_ops;
 	ds_fp_set(dma, d);
@@ -415,4 +434,4 @@ static struct rte_vdev_driver ds_driver = {
 
 RTE_PMD_REGISTER_VDEV(dma_svart, ds_driver);
 RTE_PMD_REGISTER_PARAM_STRING(dma_svart,
-	"dev=<svart device> mode=dedicated|shared fault=default|block|resume|report");
+	"dev=<svart device> mode=dedicated|shared fault=default|block|resume|report attach=0|1");
