@@ -52,7 +52,8 @@ def main():
     c1m = find(res, "copy", 1 << 20, 32) or find(res, "copy", 1 << 20, 1)
     if c64_32:
         sub["copy_64B_burst32"] = {"svart_mops": c64_32["mops"], "skeleton_mops": c64_32["skeleton_mops"],
-                                   "ring_limit_mops": c64_32["ring_limit_mops"]}
+                                   "ring_limit_mops": c64_32["ring_limit_mops"],
+                                   "rte_dma_mops": c64_32.get("rte_dma_mops")}
     if c64_1:
         sub["copy_64B_burst1"] = {"svart_mops": c64_1["mops"], "skeleton_mops": c64_1["skeleton_mops"]}
     if c4k:
@@ -91,6 +92,10 @@ def main():
             ratio(c64_32["mops"], c64_32["skeleton_mops"]), 2.0)
         row("64 B copy b32 vs 64 B ring limit (Mops)", c64_32["mops"], c64_32["ring_limit_mops"],
             ratio(c64_32["mops"], c64_32["ring_limit_mops"]), 0.6)
+        if c64_32.get("rte_dma_mops"):
+            # The cost of rte_dma over svart's own API: the same queue, both ways.
+            row("64 B copy b32 through rte_dma / svart API (Mops)", c64_32["rte_dma_mops"],
+                c64_32["mops"], ratio(c64_32["rte_dma_mops"], c64_32["mops"]), 0.9)
     if c64_1:
         row("64 B copy b1 vs dma_skeleton (Mops)", c64_1["mops"], c64_1["skeleton_mops"],
             ratio(c64_1["mops"], c64_1["skeleton_mops"]), 1.5)
