@@ -5,6 +5,7 @@ summary with ratios against the targets, and draw the plots (gnuplot).
 
 usage: report.py BENCH_DIR   (reads perf.json, faultperf.json, fault_cdf.dat)
 """
+import datetime
 import json
 import os
 import platform
@@ -38,6 +39,38 @@ def find(results, op, size, burst, mode="dedicated"):
 
 def ratio(a, b):
     return a / b if a and b else 0.0
+
+
+def spread(xs):
+    """median, min, max of a list (None when empty)."""
+    xs = sorted(x for x in xs if x)
+    if not xs:
+        return None
+    n = len(xs)
+    med = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    return {"median": med, "min": xs[0], "max": xs[-1], "rounds": n}
+
+
+def round_ratios(r, key_a, key_b):
+    """Per-round ratios of two interleaved targets (rounds paired in order)."""
+    a, b = r.get(key_a) or [], r.get(key_b) or []
+    return spread([x / y for x, y in zip(a, b) if x and y])
+
+
+def versions(bench_dir):
+    v = {"python": platform.python_version()}
+    try:
+        info = os.path.join(bench_dir, "..", "meson-info", "intro-projectinfo.json")
+        v["svart"] = json.load(open(info, encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        v["svart"] = None
+    for pkg in ("libdpdk",):
+        try:
+            v[pkg] = subprocess.run(["pkg-config", "--modversion", pkg], capture_output=True,
+                                    text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            v[pkg] = None
+    return v
 
 
 def main():
@@ -75,30 +108,33 @@ def main():
     }
     if "uffd_roundtrip" in lat:
         faults["uffd_roundtrip_ns"] = {"p50": lat["uffd_roundtrip"]["p50"], "p99": lat["uffd_roundtrip"]["p99"]}
-    report = {"machine": machine(),
-              "placement": {"submission": perf["placement"], "faults": fault["placement"]},
-              "submission": sub, "submission_all": res, "faults": faults}
-    json.dump(report, open(os.path.join(d, "report.json"), "w", encoding="utf-8"), indent=2)
-
     limit = lat["madv_populate_1page"]["p50"] + lat["pingpong_rtt"]["p50"]
     rows = []
+    figures = []
 
-    def row(name, value, peer, r, target, higher=True):
+    def row(name, value, peer, r, target, higher=True, rounds=None):
         met = (r >= target) if higher else (r <= target)
-        rows.append((name, value, peer, r, ("≥ " if higher else "≤ ") + f"{target:g}", "met" if met else "MISSED"))
+        rows.append((name, value, peer, r, ("≥ " if higher else "≤ ") + f"{target:g}", "met" if met else "MISSED",
+                     rounds))
+        figures.append({"figure": name, "svart": value or None, "peer_or_limit": peer or None,
+                        "ratio": r or None, "ratio_spread": rounds,
+                        "target": ("≥ " if higher else "≤ ") + f"{target:g}", "met": met})
 
     if c64_32:
         row("64 B copy b32 vs dma_skeleton (Mops)", c64_32["mops"], c64_32["skeleton_mops"],
-            ratio(c64_32["mops"], c64_32["skeleton_mops"]), 2.0)
+            ratio(c64_32["mops"], c64_32["skeleton_mops"]), 2.0,
+            rounds=round_ratios(c64_32, "mops_rounds", "skeleton_mops_rounds"))
         row("64 B copy b32 vs 64 B ring limit (Mops)", c64_32["mops"], c64_32["ring_limit_mops"],
             ratio(c64_32["mops"], c64_32["ring_limit_mops"]), 0.6)
         if c64_32.get("rte_dma_mops"):
             # The cost of rte_dma over svart's own API: the same queue, both ways.
             row("64 B copy b32 through rte_dma / svart API (Mops)", c64_32["rte_dma_mops"],
-                c64_32["mops"], ratio(c64_32["rte_dma_mops"], c64_32["mops"]), 0.9)
+                c64_32["mops"], ratio(c64_32["rte_dma_mops"], c64_32["mops"]), 0.9,
+                rounds=round_ratios(c64_32, "rte_dma_mops_rounds", "mops_rounds"))
     if c64_1:
         row("64 B copy b1 vs dma_skeleton (Mops)", c64_1["mops"], c64_1["skeleton_mops"],
-            ratio(c64_1["mops"], c64_1["skeleton_mops"]), 1.5)
+            ratio(c64_1["mops"], c64_1["skeleton_mops"]), 1.5,
+            rounds=round_ratios(c64_1, "mops_rounds", "skeleton_mops_rounds"))
     if c4k:
         row("4 KiB copy b32 vs dma_skeleton (GB/s)", c4k["gbps"], c4k["skeleton_gbps"],
             ratio(c4k["gbps"], c4k["skeleton_gbps"]), 1.0)
@@ -114,10 +150,23 @@ def main():
     s = faults["stream_fresh_gbps"]
     row("stream into fresh memory vs CPU (GB/s)", s["svart"], s["cpu"], ratio(s["svart"], s["cpu"]), 2.0)
 
+    report = {"timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "machine": machine(), "versions": versions(d),
+              "parameters": {"submission": {k: perf.get(k) for k in ("device", "driver", "depth", "duration_s",
+                                                                      "rounds") if k in perf},
+                             "faults": {k: v for k, v in fault.items()
+                                        if k not in ("latency_ns", "stream_fresh_gbps", "placement")}},
+              "placement": {"submission": perf["placement"], "faults": fault["placement"]},
+              "figures": figures,
+              "targets_met": sum(1 for f in figures if f["met"]), "targets": len(figures),
+              "submission": sub, "submission_all": res, "faults": faults}
+    json.dump(report, open(os.path.join(d, "report.json"), "w", encoding="utf-8"), indent=2)
+
     print()
-    print(f"{'figure':48} {'svart':>10} {'peer/limit':>11} {'ratio':>7} {'target':>8}  result")
-    for name, v, p, r, t, m in rows:
-        print(f"{name:48} {v:10.3f} {p:11.3f} {r:7.2f} {t:>8}  {m}")
+    print(f"{'figure':48} {'svart':>10} {'peer/limit':>11} {'ratio':>7} {'rounds min..max':>16} {'target':>8}  result")
+    for name, v, p, r, t, m, rd in rows:
+        sp = f"{rd['min']:.2f}..{rd['max']:.2f}" if rd else "-"
+        print(f"{name:48} {v:10.3f} {p:11.3f} {r:7.2f} {sp:>16} {t:>8}  {m}")
     print(f"\nmet {sum(1 for x in rows if x[5] == 'met')} of {len(rows)} targets; "
           f"report: {os.path.join(d, 'report.json')}")
     plots(d, res)

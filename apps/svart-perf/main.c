@@ -33,7 +33,6 @@
 #define PERF_DEPTH_MAX UINT16_MAX     /* a queue's nb_desc */
 #define PERF_DURATION_MIN 0.001
 #define PERF_DURATION_MAX 3600
-#define PERF_ROUNDS_MAX 100
 #define PERF_NUM_LEN 32
 
 static const char *const mode_names[] = {
@@ -264,6 +263,26 @@ struct perf_report {
 	unsigned int n;
 };
 
+
+static void
+json_num(FILE *f, const char *key, double v)
+{
+	if (v > 0)
+		fprintf(f, "\"%s\": %.4f, ", key, v);
+	else
+		fprintf(f, "\"%s\": null, ", key);
+}
+
+/* The rate of each interleaved round, for the spread (median, min, max). */
+static void
+json_rounds(FILE *f, const char *key, const struct perf_rounds *rd)
+{
+	fprintf(f, "\"%s\": [", key);
+	for (unsigned int k = 0; k < rd->n; k++)
+		fprintf(f, "%s%.4f", k ? ", " : "", rd->mops[k]);
+	fprintf(f, "], ");
+}
+
 static void
 print_json(FILE *f, const void *arg)
 {
@@ -277,17 +296,23 @@ print_json(FILE *f, const void *arg)
 		"\"peers_on_engine_cpu\": %s},\n  \"results\": [\n",
 		o->devargs, o->dev.info.driver_name, o->depth, o->duration, o->rounds,
 		rte_lcore_id(), o->engine_lcore, o->engine_cpu, o->peers ? "true" : "false");
-	for (unsigned int i = 0; i < rep->n; i++)
+	for (unsigned int i = 0; i < rep->n; i++) {
 		fprintf(f, "    {\"op\": \"%s\", \"size\": %" PRIu64 ", \"burst\": %u, \"mode\": \"%s\", "
-			"\"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.4f, \"gbps\": %.4f, "
-			"\"rte_dma_mops\": %.4f, "
-			"\"skeleton_mops\": %.4f, \"skeleton_gbps\": %.4f, \"memcpy_gbps\": %.4f, "
-			"\"ring_limit_mops\": %.4f, "
-			"\"errors\": %" PRIu64 ", \"verify_fail\": %" PRIu64 "}%s\n",
+			"\"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.4f, \"gbps\": %.4f, ",
 			svart_accel_op_name(r[i].c.op), r[i].c.size, r[i].c.burst,
-			mode_name(r[i].c.mode), r[i].ops, r[i].seconds, r[i].mops, r[i].gbps,
-			r[i].rte_dma_mops, r[i].skel_mops, r[i].skel_gbps, r[i].memcpy_gbps, r[i].ring_mrps,
+			mode_name(r[i].c.mode), r[i].ops, r[i].seconds, r[i].mops, r[i].gbps);
+		/* Peers that were not measured are null, never 0. */
+		json_num(f, "rte_dma_mops", r[i].rte_dma_mops);
+		json_num(f, "skeleton_mops", r[i].skel_mops);
+		json_num(f, "skeleton_gbps", r[i].skel_gbps);
+		json_num(f, "memcpy_gbps", r[i].memcpy_gbps);
+		json_num(f, "ring_limit_mops", r[i].ring_mrps);
+		json_rounds(f, "mops_rounds", &r[i].svart_rounds);
+		json_rounds(f, "rte_dma_mops_rounds", &r[i].rte_dma_rounds);
+		json_rounds(f, "skeleton_mops_rounds", &r[i].skel_rounds);
+		fprintf(f, "\"errors\": %" PRIu64 ", \"verify_fail\": %" PRIu64 "}%s\n",
 			r[i].errors, r[i].verify_fail, i + 1 < rep->n ? "," : "");
+	}
 	fprintf(f, "  ]\n}\n");
 }
 

@@ -20,10 +20,20 @@ struct perf_case {
 	int mode;
 };
 
+/** Largest --rounds (each round's rate is kept for the spread). */
+#define PERF_ROUNDS_MAX 100
+
+/** Per-round rates of one target (Mops/s), in the order the rounds ran. */
+struct perf_rounds {
+	unsigned int n;
+	double mops[PERF_ROUNDS_MAX];
+};
+
 struct perf_result {
 	struct perf_case c;
 	double skel_mops, skel_gbps;   /* dma_skeleton, same case (copy, with --peers) */
 	double rte_dma_mops;           /* the same device and queue through rte_dma (dma_svart) */
+	struct perf_rounds svart_rounds, rte_dma_rounds, skel_rounds; /* per interleaved round */
 	double memcpy_gbps;            /* one-core memcpy, same size */
 	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */
 	uint64_t ops;

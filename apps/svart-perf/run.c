@@ -197,6 +197,7 @@ struct runner {
 	struct perf_bufs *b;
 	struct app_progress *progress;
 	uint64_t ops, errors, ns;
+	struct perf_rounds *rounds; /* each round's rate, when kept */
 };
 
 static int
@@ -271,8 +272,11 @@ run_round(struct runner *r, double seconds)
 		outstanding -= n;
 		done += n;
 	}
+	now = app_now_ns();
 	r->ops += done;
-	r->ns += app_now_ns() - t0;
+	r->ns += now - t0;
+	if (r->rounds != NULL && r->rounds->n < PERF_ROUNDS_MAX && now > t0)
+		r->rounds->mops[r->rounds->n++] = (double)done / ((double)(now - t0) / NS_PER_S) / 1e6;
 }
 
 static void
@@ -312,9 +316,12 @@ int
 perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 {
 	struct perf_bufs b = { 0 };
-	struct runner sv = { .dev = &o->dev, .c = c, .b = &b, .progress = &o->progress };
-	struct runner sk = { .t = &o->skel, .c = c, .b = &b, .progress = &o->progress };
-	struct runner dm = { .t = &o->rte_dma, .c = c, .b = &b, .progress = &o->progress };
+	struct runner sv = { .dev = &o->dev, .c = c, .b = &b, .progress = &o->progress,
+			     .rounds = &r->svart_rounds };
+	struct runner sk = { .t = &o->skel, .c = c, .b = &b, .progress = &o->progress,
+			     .rounds = &r->skel_rounds };
+	struct runner dm = { .t = &o->rte_dma, .c = c, .b = &b, .progress = &o->progress,
+			     .rounds = &r->rte_dma_rounds };
 	bool peers = o->peers && c->op == SVART_ACCEL_OP_COPY;
 	unsigned int rounds = peers ? (unsigned int)o->rounds : 1;
 	double slice = o->duration / rounds;
