@@ -169,40 +169,59 @@ def main():
         print(f"{name:48} {v:10.3f} {p:11.3f} {r:7.2f} {sp:>16} {t:>8}  {m}")
     print(f"\nmet {sum(1 for x in rows if x[5] == 'met')} of {len(rows)} targets; "
           f"report: {os.path.join(d, 'report.json')}")
-    plots(d, res)
+    plots(d, res, lat)
 
 
-def plots(d, res):
+def plots(d, res, lat):
     if shutil.which("gnuplot") is None:
         print("gnuplot not found: no plots (apt-get install gnuplot-nox)")
         return
+    def col(r, key):
+        v = (r or {}).get(key)
+        return v if v else "NaN"  # not measured: no point, never a 0
+
     with open(os.path.join(d, "throughput.dat"), "w", encoding="utf-8") as f:
-        f.write("# size svart_b32_gbps skeleton_b32_gbps memcpy_gbps svart_b1_gbps\n")
+        f.write("# size svart_b32_gbps skeleton_b32_gbps memcpy_gbps svart_b1_gbps svart_shared_b32_gbps\n")
         for size in sorted({r["size"] for r in res if r["op"] == "copy"}):
-            b32 = find(res, "copy", size, 32) or {}
-            b1 = find(res, "copy", size, 1) or {}
-            f.write(f"{size} {b32.get('gbps', 0)} {b32.get('skeleton_gbps', 0)} "
-                    f"{b32.get('memcpy_gbps', 0)} {b1.get('gbps', 0)}\n")
+            b32 = find(res, "copy", size, 32)
+            b1 = find(res, "copy", size, 1)
+            sh = find(res, "copy", size, 32, "shared")
+            f.write(f"{size} {col(b32, 'gbps')} {col(b32, 'skeleton_gbps')} {col(b32, 'memcpy_gbps')} "
+                    f"{col(b1, 'gbps')} {col(sh, 'gbps')}\n")
+    # The page-request round trip: percentiles only (the fault service's histogram).
+    with open(os.path.join(d, "pri_points.dat"), "w", encoding="utf-8") as f:
+        f.write("# latency_us quantile (svart page-request round trip)\n")
+        pri = lat["pri_roundtrip"]
+        for key, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999)):
+            if pri.get(key):
+                f.write(f"{pri[key] / 1e3:.3f} {q}\n")
     script = f"""
-set terminal pngcairo size 900,560 noenhanced
+set terminal pngcairo size 1100,560 noenhanced
+set datafile missing 'NaN'
 set output '{d}/throughput.png'
 set title 'Copy throughput vs transfer size (same run, engine and peers on the same core)'
-set logscale xy
-set xlabel 'transfer size (bytes)'
+set logscale xy 2
+set format x '%.0b %BB'
+set format y '%g'
+set xlabel 'transfer size'
 set ylabel 'GB/s'
-set key left top
+set key outside right top
 set grid
 plot '{d}/throughput.dat' u 1:2 w lp t 'svart burst 32', '' u 1:5 w lp t 'svart burst 1', \\
+     '' u 1:6 w lp t 'svart shared WQ, burst 32', \\
      '' u 1:3 w lp t 'dma_skeleton burst 32', '' u 1:4 w lp t 'memcpy, one core'
 set output '{d}/fault_latency.png'
 set title 'Fault latency distribution (same run)'
 unset logscale
-set logscale x
-set xlabel 'latency (us)'
+set logscale x 10
+set format x '%g'
+set format y '%g'
+set xlabel 'latency (us, log scale)'
 set ylabel 'fraction of faults'
-set key right bottom
+set key outside right bottom
 plot '{d}/fault_cdf.dat' u 2:1 w l lw 2 t 'svart op with a device fault (submit->done)', \\
-     '' u 3:1 w l lw 2 t 'userfaultfd round trip', '' u 4:1 w l lw 2 t 'CPU first-touch fault', \\
+     '{d}/pri_points.dat' u 1:2 w p pt 7 ps 1.5 t 'svart page-request round trip (p50..p99.9)', \\
+     '{d}/fault_cdf.dat' u 3:1 w l lw 2 t 'userfaultfd round trip', '' u 4:1 w l lw 2 t 'CPU first-touch fault', \\
      '' u 5:1 w l lw 2 t 'MADV_POPULATE_WRITE, 1 page'
 """
     with open(os.path.join(d, "plots.gp"), "w", encoding="utf-8") as f:
