@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_cpuflags.h>
+
 #include "svart_config.h"
 
 #if SVART_ARCH_X86_64
@@ -26,7 +28,6 @@
 #endif
 
 #define IDXD_CPUID_LEAF_EXT 7
-#define IDXD_CPUID_ECX_MOVDIR64B (1u << 28)
 #define IDXD_CPUID_ECX_ENQCMD (1u << 29)
 
 /** @return true if the CPU executes MOVDIR64B. */
@@ -34,17 +35,14 @@ static inline bool
 idxd_cpu_has_movdir64b(void)
 {
 #if SVART_ARCH_X86_64
-	unsigned int a, b, c, d;
-
-	if (__get_cpuid_count(IDXD_CPUID_LEAF_EXT, 0, &a, &b, &c, &d) == 0)
-		return false;
-	return (c & IDXD_CPUID_ECX_MOVDIR64B) != 0;
+	return rte_cpu_get_flag_enabled(RTE_CPUFLAG_MOVDIR64B) > 0;
 #else
 	return false;
 #endif
 }
 
-/** @return true if the CPU executes ENQCMD. */
+/** @return true if the CPU executes ENQCMD (DPDK 22.11 has no flag for it:
+ *  CPUID leaf 7 ECX bit 29). */
 static inline bool
 idxd_cpu_has_enqcmd(void)
 {
