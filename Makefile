@@ -17,10 +17,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_DIR   := $(BUILD)/bench
 PERF_ARGS   := --peers --op copy --size 64,256,4K,64K,1M --burst 1,32 --mode dedicated,shared
 PERF_ARGS2  := --op fill,compare,crc32c --size 4K --burst 1,32 --mode dedicated
+# The PMD's own cost per op: a device that completes at once (idxd_null).
+PERF_NULL   := --dev idxd_null0 --op copy --size 64 --burst 1,32 --mode dedicated --duration 1
 FAULT_ARGS  := --faults 10000
 ifneq ($(QUICK),)
 PERF_ARGS   := --peers --op copy --size 64,4K,1M --burst 1,32 --mode dedicated --duration 0.4 --rounds 2
 PERF_ARGS2  := --op fill,crc32c --size 4K --burst 32 --mode dedicated --duration 0.2
+PERF_NULL   := --dev idxd_null0 --op copy --size 64 --burst 1,32 --mode dedicated --duration 0.2
 FAULT_ARGS  := --quick
 endif
 
@@ -53,6 +56,7 @@ bench: build
 	$(BUILD)/apps/svart-info/svart-info
 	$(BUILD)/apps/svart-perf/svart-perf -- $(PERF_ARGS) --json $(BENCH_DIR)/perf.json
 	$(BUILD)/apps/svart-perf/svart-perf -- $(PERF_ARGS2) --json $(BENCH_DIR)/perf_ops.json
+	$(BUILD)/apps/svart-perf/svart-perf -- $(PERF_NULL) --json $(BENCH_DIR)/perf_null.json
 	$(BUILD)/apps/svart-faultperf/svart-faultperf -- $(FAULT_ARGS) \
 		--json $(BENCH_DIR)/faultperf.json --cdf $(BENCH_DIR)/fault_cdf.dat
 	python3 apps/bench/report.py $(BENCH_DIR)

@@ -141,6 +141,18 @@ def main():
     if c1m:
         row("1 MiB copy vs one-core memcpy (GB/s)", c1m["gbps"], c1m["memcpy_gbps"],
             ratio(c1m["gbps"], c1m["memcpy_gbps"]), 0.9)
+    null_path = os.path.join(d, "perf_null.json")
+    if os.path.exists(null_path):
+        nres = json.load(open(null_path, encoding="utf-8"))["results"]
+        for burst, target in ((32, 2.0), (1, 4.0)):
+            n = find(nres, "copy", 64, burst)
+            if n and n.get("desc_store_mops"):
+                # Cost per op = 1 / rate: the PMD's cost over the floor's.
+                row(f"PMD cost per 64 B op b{burst}, null device / desc-store limit (ns)",
+                    1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
+                    target, False)
+                sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],
+                                                       "desc_store_limit": 1e3 / n["desc_store_mops"]}
     pri = lat["pri_roundtrip"]
     row("PRI round trip p50 vs populate+ping-pong (us)", pri["p50"] / 1e3, limit / 1e3, ratio(pri["p50"], limit), 1.5, False)
     row("PRI round trip p99 vs populate+ping-pong (us)", pri["p99"] / 1e3, limit / 1e3, ratio(pri["p99"], limit), 4.0, False)
@@ -191,7 +203,19 @@ def plots(d, res, lat):
     # The page-request round trip: percentiles only (the fault service's histogram).
     with open(os.path.join(d, "pri_points.dat"), "w", encoding="utf-8") as f:
         f.write("# latency_us quantile (svart page-request round trip)\n")
-        pri = lat["pri_roundtrip"]
+        null_path = os.path.join(d, "perf_null.json")
+    if os.path.exists(null_path):
+        nres = json.load(open(null_path, encoding="utf-8"))["results"]
+        for burst, target in ((32, 2.0), (1, 4.0)):
+            n = find(nres, "copy", 64, burst)
+            if n and n.get("desc_store_mops"):
+                # Cost per op = 1 / rate: the PMD's cost over the floor's.
+                row(f"PMD cost per 64 B op b{burst}, null device / desc-store limit (ns)",
+                    1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
+                    target, False)
+                sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],
+                                                       "desc_store_limit": 1e3 / n["desc_store_mops"]}
+    pri = lat["pri_roundtrip"]
         for key, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999)):
             if pri.get(key):
                 f.write(f"{pri[key] / 1e3:.3f} {q}\n")

@@ -197,7 +197,11 @@ print_header(const struct perf_opts *o)
 	else
 		printf("%s", d->emulated ? "engines on threads of their own" : "hardware engines");
 	printf("%s\n", o->peers ? ", peers on the engine's cpu, interleaved rounds" : "");
-	if (!d->emulated)
+	if (o->null_device)
+		printf("note: %s completes every op at once and moves no data: the figures are the "
+		       "PMD's own cost per op; 'x store' compares with writing the descriptors and "
+		       "reading a status byte\n", d->info.name);
+	else if (!d->emulated)
 		printf("note: %s is not the emulated device: emulator counters and engine "
 		       "placement are skipped\n", d->info.name);
 	if (svart_accel_info_get(d->id, &info) == 0)
@@ -221,6 +225,8 @@ perf_start(struct perf_opts *o)
 
 	if (app_dev_open(&o->dev, "dev", o->devargs) != 0)
 		return APP_EXIT_FAILURE;
+	o->null_device = o->dev.info.driver_name != NULL &&
+			 strcmp(o->dev.info.driver_name, "idxd_null") == 0;
 	if (check_caps(o) != 0 || check_limits(o) != 0)
 		return APP_EXIT_USAGE;
 	/* The first start picks the engine's lcore; the peers get the same core. */
@@ -253,6 +259,9 @@ print_row(const struct perf_opts *o, const struct perf_result *r)
 		       r->ring_mrps, app_ratio(r->mops, r->ring_mrps));
 	else if (o->peers)
 		printf(" %10s %8s %10s %7s %9s %7s %9s %7s", "-", "-", "-", "-", "-", "-", "-", "-");
+	if (o->null_device)
+		printf(" store %8.3f Mops x store %5.2f", r->store_mops,
+		       app_ratio(r->store_mops, r->mops));
 	printf(" %s\n", r->errors || r->verify_fail ? "ERRORS" : "ok");
 	fflush(stdout);
 }
@@ -307,6 +316,7 @@ print_json(FILE *f, const void *arg)
 		json_num(f, "skeleton_gbps", r[i].skel_gbps);
 		json_num(f, "memcpy_gbps", r[i].memcpy_gbps);
 		json_num(f, "ring_limit_mops", r[i].ring_mrps);
+		json_num(f, "desc_store_mops", r[i].store_mops);
 		json_rounds(f, "mops_rounds", &r[i].svart_rounds);
 		json_rounds(f, "rte_dma_mops_rounds", &r[i].rte_dma_rounds);
 		json_rounds(f, "skeleton_mops_rounds", &r[i].skel_rounds);

@@ -172,6 +172,49 @@ peer_memcpy_gbps(uint8_t **src, uint8_t **dst, unsigned int n, uint32_t len, dou
 	return (double)ops * len / ((double)(now - t0) / NS_PER_S) / 1e9;
 }
 
+/* ---- descriptor stores ------------------------------------------------- */
+
+/*
+ * The least any driver does per op on its core: write a 64-byte descriptor
+ * into a ring, and read the status byte of a record the "device" wrote (here
+ * the same core writes it, as the null device does), in bursts. The PMD's
+ * cost per op over the null device is compared with this.
+ */
+double
+peer_desc_store_mops(unsigned int burst, double seconds)
+{
+	static struct { _Alignas(RECORD) volatile uint64_t q[RECORD / sizeof(uint64_t)]; } desc[RING_SLOTS];
+	static _Alignas(RECORD) volatile uint8_t status[RING_SLOTS];
+	uint64_t t0 = app_now_ns(), end = t0 + (uint64_t)(seconds * NS_PER_S), now = t0, ops = 0;
+	uint64_t sum = 0;
+	unsigned int i = 0;
+
+	while (now < end) {
+		for (unsigned int k = 0; k < burst; k++) {
+			unsigned int slot = (i + k) % RING_SLOTS;
+
+			for (unsigned int w = 0; w < RECORD / sizeof(uint64_t); w++)
+				desc[slot].q[w] = ops + w;
+			status[slot] = 1;
+		}
+		for (unsigned int k = 0; k < burst; k++) {
+			unsigned int slot = (i + k) % RING_SLOTS;
+
+			sum += status[slot];
+			status[slot] = 0;
+		}
+		i = (i + burst) % RING_SLOTS;
+		ops += burst;
+		if ((ops & CLOCK_EVERY) < burst)
+			now = app_now_ns();
+	}
+	now = app_now_ns();
+	(void)desc[0].q[0]; /* the descriptors are written for their cost only */
+	if (sum != ops)
+		return 0;
+	return (double)ops / ((double)(now - t0) / NS_PER_S) / 1e6;
+}
+
 /* ---- SPSC ring of 64-byte records --------------------------------------- */
 
 struct ring {

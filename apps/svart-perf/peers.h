@@ -27,6 +27,10 @@ struct perf_target {
 
 /** Create the dma_skeleton peer with its worker on lcore. @return 0 or -errno. */
 int peer_skeleton_open(struct perf_target *t, unsigned int lcore, uint16_t depth);
+/** Mops/s of just writing 64-byte descriptors and reading a status byte per
+ *  op, in bursts (the floor of a driver's cost per op). */
+double peer_desc_store_mops(unsigned int burst, double seconds);
+
 /** Create the "rte_dma over svart" peer: a dma_svart dmadev attached to the
  *  started svart device svart_dev (its queue 0). @return 0 or -errno. */
 int peer_rte_dma_open(struct perf_target *t, const char *svart_dev, uint16_t depth);

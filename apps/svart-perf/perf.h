@@ -33,6 +33,7 @@ struct perf_result {
 	struct perf_case c;
 	double skel_mops, skel_gbps;   /* dma_skeleton, same case (copy, with --peers) */
 	double rte_dma_mops;           /* the same device and queue through rte_dma (dma_svart) */
+	double store_mops;             /* descriptor-store limit, same burst (null device) */
 	struct perf_rounds svart_rounds, rte_dma_rounds, skel_rounds; /* per interleaved round */
 	double memcpy_gbps;            /* one-core memcpy, same size */
 	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */
@@ -69,6 +70,7 @@ struct perf_opts {
 	struct perf_target skel;
 	bool skel_ok;
 	struct perf_target rte_dma;   /* dma_svart attached to the device under test */
+	bool null_device;             /* idxd_null: completes at once, moves no data */
 	int rte_dma_state;            /* 0 not tried, 1 open, -errno failed */
 };
 

@@ -77,6 +77,36 @@ emu_portal_open(void *hw, uint16_t wq, bool shared, uint32_t pasid, void **porta
 	return 0;
 }
 
+/*
+ * The null device (driver idxd_null): every descriptor is finished the moment
+ * it reaches the portal, doing nothing but writing its completion record, so
+ * what a benchmark measures is the PMD's own cost per op on the submitting
+ * core, the part that carries over to a real DSA. Not a device for data.
+ */
+static int
+null_portal_write(void *portal, const struct dsa_hw_desc *d)
+{
+	struct dsa_completion_record *cr = (struct dsa_completion_record *)(uintptr_t)d->completion_addr;
+
+	(void)portal;
+	if (!(d->flags & IDXD_OP_FLAG_CRAV))
+		return 0;
+	cr->bytes_completed = d->opcode == DSA_OPCODE_BATCH ? d->desc_count : 0;
+	/* Release: the poller sees bytes_completed before the status. */
+	__atomic_store_n(&cr->status, DSA_COMP_SUCCESS, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+null_portal_open(void *hw, uint16_t wq, bool shared, uint32_t pasid, void **portal,
+		 idxd_portal_write_t *write)
+{
+	int rc = emu_portal_open(hw, wq, shared, pasid, portal, write);
+
+	*write = null_portal_write;
+	return rc;
+}
+
 static void
 emu_portal_close(void *hw, void *portal)
 {
@@ -196,6 +226,9 @@ static const struct idxd_transport idxd_emu_transport = {
 	.close = emu_close,
 };
 
+/* idxd_emu_transport with the null portal (filled at the first idxd_null probe). */
+static struct idxd_transport idxd_null_transport;
+
 static const char *const idxd_emu_keys[] = {
 	"wqs", "wq_entries", "engines", "max_xfer_shift", "max_batch_shift", "modes", "engine",
 	"lcore", "batch_min", "prq_size", "pri_alloc", "pri_timeout_ms", "seed", "wqcfg_size", NULL
@@ -303,7 +336,7 @@ idxd_emu_parse(const struct rte_kvargs *kv, struct emu_dsa_profile *p, uint16_t 
 }
 
 static int
-idxd_emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv, bool null_device)
 {
 	struct emu_dsa_profile prof;
 	struct emu_dsa *emu;
@@ -314,14 +347,33 @@ idxd_emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	rc = idxd_emu_parse(kv, &prof, &batch_min);
 	if (rc != 0)
 		return rc;
+	if (null_device) {
+		/* The emulated device's registers, a portal that completes at once. */
+		idxd_null_transport = idxd_emu_transport;
+		idxd_null_transport.name = "null (completes at once)";
+		idxd_null_transport.portal_open = null_portal_open;
+	}
 	emu = emu_dsa_create(dev->name, &prof, &rc);
 	if (emu == NULL)
 		return rc;
 	emu_dsa_set_pri_latency_cb(emu, emu_latency, NULL);
-	rc = idxd_dev_init(dev, &idxd_emu_transport, emu, batch_min);
+	rc = idxd_dev_init(dev, null_device ? &idxd_null_transport : &idxd_emu_transport, emu,
+			   batch_min);
 	if (rc != 0)
 		emu_dsa_destroy(emu);
 	return rc;
+}
+
+static int
+idxd_emu_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+{
+	return emu_probe(dev, kv, false);
+}
+
+static int
+idxd_null_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
+{
+	return emu_probe(dev, kv, true);
 }
 
 static const struct svart_accel_driver idxd_emu_driver = {
@@ -332,6 +384,17 @@ static const struct svart_accel_driver idxd_emu_driver = {
 };
 
 SVART_ACCEL_REGISTER_DRIVER(idxd_emu_driver);
+
+/* idxd_null0: the PMD over a device that completes everything at once and
+ * moves no data (benchmarks of the PMD's own cost per op). */
+static const struct svart_accel_driver idxd_null_driver = {
+	.abi = SVART_ACCEL_DRIVER_ABI,
+	.name = "idxd_null",
+	.valid_keys = idxd_emu_keys,
+	.probe = idxd_null_probe,
+};
+
+SVART_ACCEL_REGISTER_DRIVER(idxd_null_driver);
 
 static struct emu_dsa *
 idxd_emu_hw(int16_t dev_id)
