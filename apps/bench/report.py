@@ -203,19 +203,7 @@ def plots(d, res, lat):
     # The page-request round trip: percentiles only (the fault service's histogram).
     with open(os.path.join(d, "pri_points.dat"), "w", encoding="utf-8") as f:
         f.write("# latency_us quantile (svart page-request round trip)\n")
-        null_path = os.path.join(d, "perf_null.json")
-    if os.path.exists(null_path):
-        nres = json.load(open(null_path, encoding="utf-8"))["results"]
-        for burst, target in ((32, 2.0), (1, 4.0)):
-            n = find(nres, "copy", 64, burst)
-            if n and n.get("desc_store_mops"):
-                # Cost per op = 1 / rate: the PMD's cost over the floor's.
-                row(f"PMD cost per 64 B op b{burst}, null device / desc-store limit (ns)",
-                    1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
-                    target, False)
-                sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],
-                                                       "desc_store_limit": 1e3 / n["desc_store_mops"]}
-    pri = lat["pri_roundtrip"]
+        pri = lat["pri_roundtrip"]
         for key, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999)):
             if pri.get(key):
                 f.write(f"{pri[key] / 1e3:.3f} {q}\n")
