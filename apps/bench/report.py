@@ -148,7 +148,7 @@ def main():
             n = find(nres, "copy", 64, burst)
             if n and n.get("desc_store_mops"):
                 # Cost per op = 1 / rate: the PMD's cost over the floor's.
-                row(f"PMD cost per 64 B op b{burst}, null device / desc-store limit (ns)",
+                row(f"PMD cost 64 B b{burst}, null dev / store limit (ns)",
                     1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
                     target, False)
                 sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],

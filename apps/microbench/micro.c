@@ -137,6 +137,27 @@ bm_pipeline_one_core(svart_mb_state *st, void *arg)
 	drain();
 }
 
+/* The PMD's own cost per 64 B copy: enqueue, submit and reap on one core
+ * against idxd_null, which completes every descriptor the moment it is
+ * written (arg: the burst). */
+static int16_t null_dev = -1;
+
+static void
+bm_pmd_cost_null(svart_mb_state *st, void *arg)
+{
+	uint16_t burst = (uint16_t)(uintptr_t)arg, last;
+	bool err;
+	int64_t n = 0;
+
+	while (svart_mb_keep_running(st)) {
+		for (uint16_t k = 0; k < burst; k++)
+			svart_accel_copy(null_dev, 0, src, dst, 64, 0);
+		svart_accel_submit(null_dev, 0);
+		n += svart_accel_completed(null_dev, 0, burst, &last, &err);
+	}
+	svart_mb_set_items(st, n);
+}
+
 /* ATC hit: translating a one-page buffer the cache already holds. */
 static void
 bm_atc_lookup(svart_mb_state *st, void *arg)
@@ -264,6 +285,14 @@ main(int argc, char **argv)
 	svart_mb_register("batch_formation/copy64_burst32", bm_batch_formation, NULL);
 	svart_mb_register("completion_poll/idle", bm_completion_poll_idle, NULL);
 	svart_mb_register("pipeline_one_core/copy64_burst32", bm_pipeline_one_core, NULL);
+	id = svart_accel_probe("idxd_null_mb,engine=manual");
+	if (id >= 0 && svart_accel_configure((int16_t)id, &conf) == 0 &&
+	    svart_accel_queue_setup((int16_t)id, 0, &qc) == 0 && svart_accel_start((int16_t)id) == 0) {
+		null_dev = (int16_t)id;
+		svart_mb_register("pmd_cost_null/copy64_burst1", bm_pmd_cost_null, (void *)(uintptr_t)1);
+		svart_mb_register("pmd_cost_null/copy64_burst32", bm_pmd_cost_null,
+				  (void *)(uintptr_t)MB_BURST);
+	}
 	svart_mb_register("atc_lookup/hit", bm_atc_lookup, NULL);
 	svart_mb_register("iopf/group_assembly_8pages", bm_group_assembly, NULL);
 	svart_mb_register("crc32c/4KiB", bm_crc32c, (void *)(uintptr_t)MB_CRC_SMALL);
