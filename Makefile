@@ -11,7 +11,7 @@ QUICK      ?=
 # Debian packages the build, tests and benchmarks need.
 DEB_PKGS := meson ninja-build pkg-config gcc g++ python3 libdpdk-dev libhwloc-dev \
             libnuma-dev libcmocka-dev libbenchmark-dev gnuplot-nox dpdk-dev \
-            libsystemd-dev libudev-dev doxygen
+            libsystemd-dev libudev-dev libjansson-dev doxygen
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 BENCH_DIR   := $(BUILD)/bench

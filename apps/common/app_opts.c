@@ -6,12 +6,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <rte_string_fns.h>
 
 #include "app_common.h"
 #include "app_opts.h"
@@ -99,6 +102,7 @@ uint_parse(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Not rte_str_to_size: it accepts trailing garbage, wraps on overflow, returns 0 on errors. */
 int
 app_size_parse(const char *s, uint64_t *out)
 {
@@ -188,8 +192,10 @@ app_output_write(const char *opt, const char *path, app_output_fn fn, const void
 	if (f == NULL) {
 		rc = -errno;
 	} else {
-		fn(f, arg);
-		if (fflush(f) != 0 || ferror(f))
+		rc = fn(f, arg);
+		if (fflush(f) != 0 && rc == 0)
+			rc = -errno;
+		if (ferror(f) && rc == 0)
 			rc = -EIO;
 		if (!out && fclose(f) != 0 && rc == 0)
 			rc = -errno;
@@ -336,28 +342,33 @@ store_one(struct app_opt *o, const char *item, unsigned int i)
 static int
 store_list(struct app_opt *o, const char *arg)
 {
-	char *copy = strdup(arg), *item, *comma;
-	unsigned int n = 0;
-	int rc = 0;
+	/* One token more than the list holds: rte_strsplit leaves the rest of a
+	 * longer list in the last one. */
+	char *copy = strdup(arg), *items[APP_OPT_LIST_MAX + 1];
+	size_t len = strlen(arg);
+	int n, rc = 0;
 
 	if (copy == NULL)
 		return cli_error("out of memory");
-	for (item = copy; rc == 0; item = comma + 1) {
-		comma = strchr(item, ',');
-		if (comma != NULL)
-			*comma = '\0';
-		if (*item == '\0')
-			rc = app_opt_error(o->name, arg, "empty item in the list");
-		else if (n == o->max_count)
-			rc = app_opt_error(o->name, arg, "more than %u items", o->max_count);
-		else if ((rc = store_one(o, item, n++)) != 0)
-			rc = value_error(o, arg, item, rc);
-		if (comma == NULL)
-			break;
+	if (o->max_count > APP_OPT_LIST_MAX || len > INT_MAX) {
+		free(copy);
+		return app_opt_error(o->name, arg, "internal: list too long");
 	}
+	n = rte_strsplit(copy, (int)len, items, (int)o->max_count + 1, ',');
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (items[i][0] == '\0')
+			rc = app_opt_error(o->name, arg, "empty item in the list");
+		else if ((unsigned int)i == o->max_count)
+			rc = app_opt_error(o->name, arg, "more than %u items", o->max_count);
+		else if ((rc = store_one(o, items[i], (unsigned int)i)) != 0)
+			rc = value_error(o, arg, items[i], rc);
+	}
+	/* rte_strsplit drops an empty last item ("64,"): refused here. */
+	if (rc == 0 && arg[len - 1] == ',')
+		rc = app_opt_error(o->name, arg, "empty item in the list");
 	free(copy);
 	if (rc == 0)
-		*o->count = n;
+		*o->count = (unsigned int)n;
 	return rc;
 }
 

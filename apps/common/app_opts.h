@@ -104,12 +104,13 @@ void app_size_str(uint64_t v, char *buf, size_t len);
  */
 int app_output_check(const char *path);
 
-/** Writes an output file's content to f. */
-typedef void (*app_output_fn)(FILE *f, const void *arg);
+/** Writes an output file's content to f. @return 0 or -errno. */
+typedef int (*app_output_fn)(FILE *f, const void *arg);
 
 /**
  * Write an output file of option opt: path ("-" = stdout) gets what fn(arg)
- * writes. A failure is reported, naming the option. @return 0 or -errno.
+ * writes. A failure (fn's included) is reported, naming the option and the
+ * file. @return 0 or -errno.
  */
 int app_output_write(const char *opt, const char *path, app_output_fn fn, const void *arg);
 

@@ -22,12 +22,15 @@
  * A device that cannot block on faults is measured under the resume policy,
  * the block-policy figures skipped. */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include <jansson.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -382,7 +385,7 @@ struct fp_report {
 	const struct fp_svart *s;
 };
 
-static void
+static int
 print_cdf(FILE *f, const void *arg)
 {
 	const struct fp_report *rep = arg;
@@ -395,40 +398,88 @@ print_cdf(FILE *f, const void *arg)
 		fprintf(f, "%.4f %.3f %.3f %.3f %.3f\n", (double)i / FP_CDF_POINTS,
 			s->lat_fault.cdf[i] * US_PER_NS, l->uffd.n ? l->uffd.cdf[i] * US_PER_NS : 0.0,
 			l->touch.cdf[i] * US_PER_NS, l->madv.cdf[i] * US_PER_NS);
+	return 0;
 }
 
-static void
-json_pct(FILE *f, const char *name, const struct pct *p, bool last)
+static json_t *
+json_pct(const struct pct *p)
 {
-	fprintf(f, "    \"%s\": {\"n\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
-		", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}%s\n",
-		name, p->n, p->p50, p->p90, p->p99, p->p999, p->max, last ? "" : ",");
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "n", (json_int_t)p->n,
+			 "p50", (json_int_t)p->p50, "p90", (json_int_t)p->p90,
+			 "p99", (json_int_t)p->p99, "p999", (json_int_t)p->p999,
+			 "max", (json_int_t)p->max);
 }
 
-static void
-print_json(FILE *f, const void *arg)
+/* The report keeps the decimals it always had (%.4f GB/s). */
+static double
+gbps(double v)
 {
-	const struct fp_report *rep = arg;
+	return round(v * 1e4) / 1e4;
+}
+
+/* faultperf.json: the placement, the latencies (ns), the fresh-memory streams. */
+static json_t *
+fp_json(const struct fp_report *rep, json_error_t *err)
+{
 	const struct fp_place *pl = rep->pl;
 	const struct fp_limits *l = rep->l;
 	const struct fp_svart *s = rep->s;
+	json_t *root, *lat;
 
-	fprintf(f, "{\n  \"device\": \"%s\",\n  \"faults\": %" PRIu64 ",\n  \"placement\": "
-		"{\"app_lcore\": %u, \"engine_lcore\": %u, \"fault_lcore\": %u, "
-		"\"fault_lcore_dedicated\": %s},\n  \"latency_ns\": {\n", rep->o->devargs,
-		rep->o->faults, rte_lcore_id(), pl->peer, pl->fault_lcore,
-		pl->fault_lcore != pl->peer ? "true" : "false");
-	json_pct(f, "pri_roundtrip", &s->pri, false);
-	json_pct(f, "op_with_fault", &s->lat_fault, false);
-	json_pct(f, "op_without_fault", &s->lat_warm, false);
-	json_pct(f, "cpu_first_touch", &l->touch, false);
-	json_pct(f, "madv_populate_1page", &l->madv, false);
-	json_pct(f, "pingpong_rtt", &l->pp, l->uffd_rc != 0);
-	if (l->uffd_rc == 0)
-		json_pct(f, "uffd_roundtrip", &l->uffd, true);
-	fprintf(f, "  },\n  \"stream_fresh_gbps\": {\"svart_block\": %.4f, "
-		"\"svart_block_fault_around\": %.4f, \"svart_resume\": %.4f, \"cpu\": %.4f}\n}\n",
-		s->blk_gbps, s->around_gbps, s->res_gbps, l->cpu_gbps);
+	root = json_pack_ex(err, 0, "{s:s, s:I, s:{s:I, s:I, s:I, s:b}, s:{s:o, s:o, s:o, s:o, s:o, "
+			    "s:o}, s:{s:f, s:f, s:f, s:f}}",
+			    "device", rep->o->devargs, "faults", (json_int_t)rep->o->faults,
+			    "placement", "app_lcore", (json_int_t)rte_lcore_id(),
+			    "engine_lcore", (json_int_t)pl->peer,
+			    "fault_lcore", (json_int_t)pl->fault_lcore,
+			    "fault_lcore_dedicated", pl->fault_lcore != pl->peer,
+			    "latency_ns", "pri_roundtrip", json_pct(&s->pri),
+			    "op_with_fault", json_pct(&s->lat_fault),
+			    "op_without_fault", json_pct(&s->lat_warm),
+			    "cpu_first_touch", json_pct(&l->touch),
+			    "madv_populate_1page", json_pct(&l->madv),
+			    "pingpong_rtt", json_pct(&l->pp),
+			    "stream_fresh_gbps", "svart_block", gbps(s->blk_gbps),
+			    "svart_block_fault_around", gbps(s->around_gbps),
+			    "svart_resume", gbps(s->res_gbps), "cpu", gbps(l->cpu_gbps));
+	if (root == NULL || l->uffd_rc != 0)
+		return root;
+	/* The userfaultfd round trip, when the kernel let it be measured. */
+	lat = json_object_get(root, "latency_ns");
+	if (json_object_set_new(lat, "uffd_roundtrip", json_pct(&l->uffd)) != 0) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static int
+dump_json(FILE *f, const void *root)
+{
+	/* DBL_DIG digits: the rounded figures print as they were rounded. */
+	errno = 0;
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(DBL_DIG)) != 0 ||
+	    fputc('\n', f) == EOF)
+		return errno != 0 ? -errno : -EIO;
+	return 0;
+}
+
+static int
+write_json(const struct fp_report *rep)
+{
+	json_error_t err;
+	json_t *root = fp_json(rep, &err);
+	int rc;
+
+	if (root == NULL) {
+		fprintf(stderr, "svart-faultperf: --json '%s': cannot build the report: %s\n",
+			rep->o->json, err.text);
+		return -ENOMEM;
+	}
+	rc = app_output_write("json", rep->o->json, dump_json, root);
+	json_decref(root);
+	return rc;
 }
 
 static int
@@ -439,7 +490,7 @@ write_outputs(const struct fp_report *rep)
 	if (rep->o->cdf != NULL)
 		failures += app_output_write("cdf", rep->o->cdf, print_cdf, rep) != 0;
 	if (rep->o->json != NULL)
-		failures += app_output_write("json", rep->o->json, print_json, rep) != 0;
+		failures += write_json(rep) != 0;
 	return failures ? APP_EXIT_FAILURE : APP_EXIT_OK;
 }
 

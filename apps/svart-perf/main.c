@@ -10,11 +10,14 @@
  * Every case verifies the data it moved and counts failed ops; a case with
  * errors is reported as such, and makes the exit status 1. */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
@@ -266,64 +269,103 @@ print_row(const struct perf_opts *o, const struct perf_result *r)
 	fflush(stdout);
 }
 
-struct perf_report {
-	const struct perf_opts *o;
-	const struct perf_result *r;
-	unsigned int n;
-};
-
-
-static void
-json_num(FILE *f, const char *key, double v)
+/* The report keeps the decimals it always had: %.4f rates, %.6f seconds. */
+static double
+fixed(double v, double scale)
 {
-	if (v > 0)
-		fprintf(f, "\"%s\": %.4f, ", key, v);
-	else
-		fprintf(f, "\"%s\": null, ", key);
+	return round(v * scale) / scale;
+}
+
+/* A rate; a peer that was not measured is null, never 0. */
+static json_t *
+json_rate(double v)
+{
+	return v > 0 ? json_real(fixed(v, 1e4)) : json_null();
 }
 
 /* The rate of each interleaved round, for the spread (median, min, max). */
-static void
-json_rounds(FILE *f, const char *key, const struct perf_rounds *rd)
+static json_t *
+json_rounds(const struct perf_rounds *rd)
 {
-	fprintf(f, "\"%s\": [", key);
-	for (unsigned int k = 0; k < rd->n; k++)
-		fprintf(f, "%s%.4f", k ? ", " : "", rd->mops[k]);
-	fprintf(f, "], ");
+	json_t *a = json_array();
+
+	for (unsigned int k = 0; a != NULL && k < rd->n; k++)
+		if (json_array_append_new(a, json_real(fixed(rd->mops[k], 1e4))) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
 }
 
-static void
-print_json(FILE *f, const void *arg)
+static json_t *
+json_result(const struct perf_result *r, json_error_t *err)
 {
-	const struct perf_report *rep = arg;
-	const struct perf_opts *o = rep->o;
-	const struct perf_result *r = rep->r;
+	return json_pack_ex(err, 0, "{s:s, s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:o, s:o, s:o, s:o, "
+			    "s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
+			    "op", svart_accel_op_name(r->c.op), "size", (json_int_t)r->c.size,
+			    "burst", (json_int_t)r->c.burst, "mode", mode_name(r->c.mode),
+			    "ops", (json_int_t)r->ops, "seconds", fixed(r->seconds, 1e6),
+			    "mops", fixed(r->mops, 1e4), "gbps", fixed(r->gbps, 1e4),
+			    "rte_dma_mops", json_rate(r->rte_dma_mops),
+			    "skeleton_mops", json_rate(r->skel_mops),
+			    "skeleton_gbps", json_rate(r->skel_gbps),
+			    "memcpy_gbps", json_rate(r->memcpy_gbps),
+			    "ring_limit_mops", json_rate(r->ring_mrps),
+			    "desc_store_mops", json_rate(r->store_mops),
+			    "mops_rounds", json_rounds(&r->svart_rounds),
+			    "rte_dma_mops_rounds", json_rounds(&r->rte_dma_rounds),
+			    "skeleton_mops_rounds", json_rounds(&r->skel_rounds),
+			    "errors", (json_int_t)r->errors, "verify_fail", (json_int_t)r->verify_fail);
+}
 
-	fprintf(f, "{\n  \"device\": \"%s\",\n  \"driver\": \"%s\",\n  \"depth\": %" PRIu64 ",\n"
-		"  \"duration_s\": %.3f,\n  \"rounds\": %" PRIu64 ",\n  \"placement\": "
-		"{\"app_lcore\": %u, \"engine_lcore\": %u, \"engine_cpu\": %d, "
-		"\"peers_on_engine_cpu\": %s},\n  \"results\": [\n",
-		o->devargs, o->dev.info.driver_name, o->depth, o->duration, o->rounds,
-		rte_lcore_id(), o->engine_lcore, o->engine_cpu, o->peers ? "true" : "false");
-	for (unsigned int i = 0; i < rep->n; i++) {
-		fprintf(f, "    {\"op\": \"%s\", \"size\": %" PRIu64 ", \"burst\": %u, \"mode\": \"%s\", "
-			"\"ops\": %" PRIu64 ", \"seconds\": %.6f, \"mops\": %.4f, \"gbps\": %.4f, ",
-			svart_accel_op_name(r[i].c.op), r[i].c.size, r[i].c.burst,
-			mode_name(r[i].c.mode), r[i].ops, r[i].seconds, r[i].mops, r[i].gbps);
-		/* Peers that were not measured are null, never 0. */
-		json_num(f, "rte_dma_mops", r[i].rte_dma_mops);
-		json_num(f, "skeleton_mops", r[i].skel_mops);
-		json_num(f, "skeleton_gbps", r[i].skel_gbps);
-		json_num(f, "memcpy_gbps", r[i].memcpy_gbps);
-		json_num(f, "ring_limit_mops", r[i].ring_mrps);
-		json_num(f, "desc_store_mops", r[i].store_mops);
-		json_rounds(f, "mops_rounds", &r[i].svart_rounds);
-		json_rounds(f, "rte_dma_mops_rounds", &r[i].rte_dma_rounds);
-		json_rounds(f, "skeleton_mops_rounds", &r[i].skel_rounds);
-		fprintf(f, "\"errors\": %" PRIu64 ", \"verify_fail\": %" PRIu64 "}%s\n",
-			r[i].errors, r[i].verify_fail, i + 1 < rep->n ? "," : "");
+/* perf.json: the run's parameters and placement, then one object per case. */
+static json_t *
+perf_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n,
+	  json_error_t *err)
+{
+	json_t *results = json_array();
+
+	for (unsigned int i = 0; results != NULL && i < n; i++)
+		if (json_array_append_new(results, json_result(&r[i], err)) != 0) {
+			json_decref(results);
+			results = NULL;
+		}
+	return json_pack_ex(err, 0, "{s:s, s:s?, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:b}, s:o}",
+			    "device", o->devargs, "driver", o->dev.info.driver_name,
+			    "depth", (json_int_t)o->depth, "duration_s", fixed(o->duration, 1e3),
+			    "rounds", (json_int_t)o->rounds, "placement",
+			    "app_lcore", (json_int_t)rte_lcore_id(),
+			    "engine_lcore", (json_int_t)o->engine_lcore,
+			    "engine_cpu", (json_int_t)o->engine_cpu,
+			    "peers_on_engine_cpu", (int)o->peers, "results", results);
+}
+
+static int
+dump_json(FILE *f, const void *root)
+{
+	/* DBL_DIG digits: the rounded figures print as they were rounded. */
+	errno = 0;
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(DBL_DIG)) != 0 ||
+	    fputc('\n', f) == EOF)
+		return errno != 0 ? -errno : -EIO;
+	return 0;
+}
+
+static int
+write_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n)
+{
+	json_error_t err;
+	json_t *root = perf_json(o, r, n, &err);
+	int rc;
+
+	if (root == NULL) {
+		fprintf(stderr, "svart-perf: --json '%s': cannot build the report: %s\n", o->json,
+			err.text);
+		return -ENOMEM;
 	}
-	fprintf(f, "  ]\n}\n");
+	rc = app_output_write("json", o->json, dump_json, root);
+	json_decref(root);
+	return rc;
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -399,8 +441,7 @@ perf_measure(struct perf_opts *o)
 	failures = run_cases(o, res, total, &n);
 	if (o->dev.emulated)
 		app_dev_print_emu_counters(&o->dev, stdout);
-	if (o->json != NULL &&
-	    app_output_write("json", o->json, print_json, &(struct perf_report){ o, res, n }) != 0)
+	if (o->json != NULL && write_json(o, res, n) != 0)
 		failures++;
 	free(res);
 	return failures ? APP_EXIT_FAILURE : APP_EXIT_OK;
