@@ -38,6 +38,7 @@
 #include <rte_pause.h>
 
 #include "app_common.h"
+#include "app_json.h"
 #include "faultperf.h"
 #include "svart_accel.h"
 #include "svart_iopf.h"
@@ -414,7 +415,7 @@ json_pct(const struct pct *p)
 static double
 gbps(double v)
 {
-	return round(v * 1e4) / 1e4;
+	return app_json_fixed(v, 1e4);
 }
 
 /* faultperf.json: the placement, the latencies (ns), the fresh-memory streams. */
@@ -455,31 +456,11 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 }
 
 static int
-dump_json(FILE *f, const void *root)
-{
-	/* DBL_DIG digits: the rounded figures print as they were rounded. */
-	errno = 0;
-	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(DBL_DIG)) != 0 ||
-	    fputc('\n', f) == EOF)
-		return errno != 0 ? -errno : -EIO;
-	return 0;
-}
-
-static int
 write_json(const struct fp_report *rep)
 {
 	json_error_t err;
-	json_t *root = fp_json(rep, &err);
-	int rc;
 
-	if (root == NULL) {
-		fprintf(stderr, "svart-faultperf: --json '%s': cannot build the report: %s\n",
-			rep->o->json, err.text);
-		return -ENOMEM;
-	}
-	rc = app_output_write("json", rep->o->json, dump_json, root);
-	json_decref(root);
-	return rc;
+	return app_json_write("svart-faultperf", rep->o->json, fp_json(rep, &err), &err);
 }
 
 static int

@@ -24,6 +24,7 @@
 #include <rte_service.h>
 
 #include "app_common.h"
+#include "app_json.h"
 #include "perf.h"
 #include "svart_accel.h"
 
@@ -269,18 +270,11 @@ print_row(const struct perf_opts *o, const struct perf_result *r)
 	fflush(stdout);
 }
 
-/* The report keeps the decimals it always had: %.4f rates, %.6f seconds. */
-static double
-fixed(double v, double scale)
-{
-	return round(v * scale) / scale;
-}
-
 /* A rate; a peer that was not measured is null, never 0. */
 static json_t *
 json_rate(double v)
 {
-	return v > 0 ? json_real(fixed(v, 1e4)) : json_null();
+	return v > 0 ? json_real(app_json_fixed(v, 1e4)) : json_null();
 }
 
 /* The rate of each interleaved round, for the spread (median, min, max). */
@@ -290,7 +284,7 @@ json_rounds(const struct perf_rounds *rd)
 	json_t *a = json_array();
 
 	for (unsigned int k = 0; a != NULL && k < rd->n; k++)
-		if (json_array_append_new(a, json_real(fixed(rd->mops[k], 1e4))) != 0) {
+		if (json_array_append_new(a, json_real(app_json_fixed(rd->mops[k], 1e4))) != 0) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -304,8 +298,8 @@ json_result(const struct perf_result *r, json_error_t *err)
 			    "s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
 			    "op", svart_accel_op_name(r->c.op), "size", (json_int_t)r->c.size,
 			    "burst", (json_int_t)r->c.burst, "mode", mode_name(r->c.mode),
-			    "ops", (json_int_t)r->ops, "seconds", fixed(r->seconds, 1e6),
-			    "mops", fixed(r->mops, 1e4), "gbps", fixed(r->gbps, 1e4),
+			    "ops", (json_int_t)r->ops, "seconds", app_json_fixed(r->seconds, 1e6),
+			    "mops", app_json_fixed(r->mops, 1e4), "gbps", app_json_fixed(r->gbps, 1e4),
 			    "rte_dma_mops", json_rate(r->rte_dma_mops),
 			    "skeleton_mops", json_rate(r->skel_mops),
 			    "skeleton_gbps", json_rate(r->skel_gbps),
@@ -332,7 +326,7 @@ perf_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n
 		}
 	return json_pack_ex(err, 0, "{s:s, s:s?, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:b}, s:o}",
 			    "device", o->devargs, "driver", o->dev.info.driver_name,
-			    "depth", (json_int_t)o->depth, "duration_s", fixed(o->duration, 1e3),
+			    "depth", (json_int_t)o->depth, "duration_s", app_json_fixed(o->duration, 1e3),
 			    "rounds", (json_int_t)o->rounds, "placement",
 			    "app_lcore", (json_int_t)rte_lcore_id(),
 			    "engine_lcore", (json_int_t)o->engine_lcore,
@@ -341,31 +335,12 @@ perf_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n
 }
 
 static int
-dump_json(FILE *f, const void *root)
-{
-	/* DBL_DIG digits: the rounded figures print as they were rounded. */
-	errno = 0;
-	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(DBL_DIG)) != 0 ||
-	    fputc('\n', f) == EOF)
-		return errno != 0 ? -errno : -EIO;
-	return 0;
-}
-
-static int
 write_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n)
 {
 	json_error_t err;
-	json_t *root = perf_json(o, r, n, &err);
-	int rc;
 
-	if (root == NULL) {
-		fprintf(stderr, "svart-perf: --json '%s': cannot build the report: %s\n", o->json,
-			err.text);
-		return -ENOMEM;
-	}
-	rc = app_output_write("json", o->json, dump_json, root);
-	json_decref(root);
-	return rc;
+	/* The report keeps the decimals it always had: %.4f rates, %.6f seconds. */
+	return app_json_write("svart-perf", o->json, perf_json(o, r, n, &err), &err);
 }
 
 /* ---- the run ---------------------------------------------------------------- */
