@@ -601,13 +601,22 @@ out_to_cr(const struct exec_out *o, const struct dsa_hw_desc *d, struct dsa_comp
 	return cr->status;
 }
 
+/* A record is due: an address is given, and the op failed or asks for one. */
+static bool
+cr_due(const struct dsa_hw_desc *d, uint8_t code)
+{
+	return (d->flags & IDXD_OP_FLAG_CRAV) &&
+	       (code != DSA_COMP_SUCCESS || (d->flags & IDXD_OP_FLAG_RCR));
+}
+
 /* Write cr (its status byte last) if the descriptor asks for it. An error
  * without a completion record address goes to SWERR instead. False when a
  * record was due and could not be written (SWERR CRA_XLAT): a batch member's
- * failure to write its record fails the batch. */
+ * failure to write its record fails the batch. translated: the caller
+ * translated the record's page just before. */
 static bool
-cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
-	 const struct dsa_completion_record *cr)
+cr_store_translated(const struct exec_ctx *c, const struct dsa_hw_desc *d,
+		    const struct dsa_completion_record *cr, bool translated)
 {
 	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
 	bool ok = code == DSA_COMP_SUCCESS || code == DSA_COMP_SUCCESS_PRED;
@@ -621,9 +630,9 @@ cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
 					 cr->fault_addr, (cr->status & DSA_COMP_STATUS_WRITE) != 0);
 		return true;
 	}
-	if (code == DSA_COMP_SUCCESS && !(d->flags & IDXD_OP_FLAG_RCR))
+	if (!cr_due(d, code))
 		return true;
-	if (acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
+	if (!translated && acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
 		emu_swerr_record(c->eng->dev, DSA_COMP_CRA_XLAT, c->wq->id, d, c->in_batch,
 				 d->completion_addr, true);
 		return false;
@@ -633,6 +642,13 @@ cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
 	/* Release: whoever polls the status byte must see the other 31 bytes first. */
 	__atomic_store_n(dst, cr->status, __ATOMIC_RELEASE);
 	return true;
+}
+
+static bool
+cr_store(const struct exec_ctx *c, const struct dsa_hw_desc *d,
+	 const struct dsa_completion_record *cr)
+{
+	return cr_store_translated(c, d, cr, false);
 }
 
 /* Write the record of d like cr_store, but a record address that does not
@@ -647,10 +663,9 @@ cr_put(struct emu_engine *eng, const struct exec_ctx *c, const struct dsa_hw_des
        const struct dsa_completion_record *cr, uint8_t kind, bool *ok)
 {
 	struct emu_exec_state *st = &eng->st;
-	uint8_t code = cr->status & DSA_COMP_STATUS_CODE_MASK;
+	bool due = cr_due(d, cr->status & DSA_COMP_STATUS_CODE_MASK);
 
-	if ((d->flags & IDXD_OP_FLAG_CRAV) && (code != DSA_COMP_SUCCESS || (d->flags & IDXD_OP_FLAG_RCR)) &&
-	    acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
+	if (due && acc(c, d->completion_addr, DSA_COMP_SIZE, true) < DSA_COMP_SIZE) {
 		st->cr_wait = kind;
 		st->cr_rec = *cr;
 		st->parked = true;
@@ -660,7 +675,7 @@ cr_put(struct emu_engine *eng, const struct exec_ctx *c, const struct dsa_hw_des
 		st->fault_pages = 1;
 		return false;
 	}
-	*ok = cr_store(c, d, cr);
+	*ok = cr_store_translated(c, d, cr, due); /* translated just above when due */
 	return true;
 }
 
@@ -830,7 +845,8 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
 	if (m->flags & IDXD_OP_FLAG_RCR) {
 		memset(&cr, 0, sizeof(cr));
 		cr.status = DSA_COMP_SUCCESS;
-		if (!cr_store(c, m, &cr))
+		/* Due only with CRAV, and then its page was translated above. */
+		if (!cr_store_translated(c, m, &cr, true))
 			c->eng->st.batch_failed = true;
 	}
 	return true;
