@@ -4,8 +4,12 @@
 /* The kernel idxd char-device transport against a fake sysfs tree and fake
  * /dev/dsa nodes (regular files whose first page stands in for the portal):
  * discovery, capabilities, every error, and the descriptors the PMD writes.
- * Only the portal stores themselves (MOVDIR64B/ENQCMD to a device) need
- * hardware: test/hw/run-hw-tests.sh covers them on a machine with a DSA. */
+ * The kernel's side of the WQ files is modelled (open binds a PASID, the
+ * INTEL-SA-01084 mmap refusal, write() submission with the kernel's rules),
+ * and descriptors written to a WQ file run on an emulated DSA configured as
+ * the kernel would have it. Only the portal stores themselves (MOVDIR64B/
+ * ENQCMD to a device) need hardware: test/hw/run-hw-tests.sh covers them on
+ * a machine with a DSA. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,9 +22,31 @@
 #include <rte_eal.h>
 
 #include "dsa_hw_defs.h"
+#include "emu_dsa.h"
 #include "idxd_os.h"
 #include "idxd_portal.h"
 #include "test_common.h"
+
+#define KM_PASID 0x51u           /* the PASID the model's kernel gives the process */
+#define KM_ENQCMDS_RETRIES 32u   /* IDXD_ENQCMDS_RETRIES, drivers/dma/idxd/idxd.h */
+#define KM_COMP_ALIGN_DSA 0x20u  /* idxd_submit_user_descriptor(): DSA record alignment */
+#define KM_MAX_FD 1024
+#define KM_WQS 2                 /* wq0.0 -> emulated WQ 0, wq0.1 -> emulated WQ 1 */
+#define KM_WQ_DED 0
+#define KM_WQ_SHARED 1
+#define KM_DED_SIZE 16
+#define KM_SHARED_SIZE 32
+#define KM_PRIO 1u
+#define KM_POLLS 100000u
+#define KM_ENGINE_BUDGET 64u    /* descriptors per engine step */
+#define GRPCFG_BASE 0x300u       /* the emulated device's GRPCFG and WQCFG offsets */
+#define WQCFG_BASE 0x400u
+/* WQCFG limits as sysfs reports them: wq0.0 64 KiB / 16, wq0.1 1 MiB / 32. */
+#define KM_LIMITS_DED (16u | (4u << DSA_WQCFG_MAX_BATCH_SHIFT))
+#define KM_LIMITS_SHARED (20u | (5u << DSA_WQCFG_MAX_BATCH_SHIFT))
+/* op_cap as the kernel shows it: BATCH (bit 1) hidden where write() refuses it. */
+#define OPCAP_ALL "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003007f"
+#define OPCAP_NO_BATCH "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003007d"
 
 static char root[PATH_MAX];
 static char sysroot[PATH_MAX + 16], devroot[PATH_MAX + 16];
@@ -79,7 +105,7 @@ make_tree(void)
 	put("dsa0", "max_batch_size", "32");
 	put("dsa0", "gen_cap", "0x40915f0107");
 	/* bits 0-6 (NOOP..COMPVAL), 16-17 (CRCGEN, COPY_CRC); no DUALCAST, no CFLUSH */
-	put("dsa0", "op_cap", "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003007f");
+	put("dsa0", "op_cap", OPCAP_ALL);
 	put("dsa0", "numa_node", "0");
 	wq("wq0.0", "user", "dedicated", "16", "enabled", "0");
 	wq("wq0.1", "user", "shared", "32", "enabled", "1");
@@ -94,16 +120,127 @@ make_tree(void)
 	    "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003003f");
 }
 
-/* ---- error injection through the OS table ---- */
+/* ---- the kernel's side of the WQ files (drivers/dma/idxd/cdev.c) ----
+ * Modelled strictly, as an adversary: what the kernel refuses is refused
+ * with its errno, and a dedicated WQ overfilled drops the descriptor (the
+ * emulated device records a software error), as the hardware does. */
+static struct emu_dsa *emu;
+static struct {
+	bool safe;      /* idxd->user_submission_safe (false for every DSA since the fix) */
+	bool rawio;     /* capable(CAP_SYS_RAWIO) */
+	bool dsa2;      /* a DSA 2 on Linux >= 6.15: BATCH allowed through write() */
+	int8_t wq_of_fd[KM_MAX_FD]; /* emulated WQ + 1 of an open WQ file, else 0 */
+	unsigned int opens[KM_WQS], binds;
+	uint64_t descs, batches, refused, eagain;
+} km;
+
+static int
+km_wq(const char *path)
+{
+	size_t l = strlen(devroot);
+
+	if (strncmp(path, devroot, l) != 0 || strncmp(path + l, "/dsa/wq0.", 9) != 0)
+		return -1;
+	return path[l + 9] >= '0' && path[l + 9] < '0' + KM_WQS && path[l + 10] == '\0' ?
+	       path[l + 9] - '0' : -1;
+}
+
+static int
+km_wq_of(int fd)
+{
+	return fd >= 0 && fd < KM_MAX_FD ? km.wq_of_fd[fd] - 1 : -1;
+}
+
+/* idxd_submit_user_descriptor() */
+static int
+km_submit(int wq, const struct dsa_hw_desc *u)
+{
+	struct dsa_hw_desc d __attribute__((aligned(DSA_DESC_SIZE)));
+
+	memcpy(&d, u, sizeof(d)); /* copy_from_user */
+	if (d.opcode == DSA_OPCODE_BATCH && !km.safe && !km.dsa2) {
+		km.refused++;
+		return -EINVAL;
+	}
+	if (d.completion_addr % KM_COMP_ALIGN_DSA != 0) {
+		km.refused++;
+		return -EINVAL;
+	}
+	if (wq == KM_WQ_DED) {
+		emu_dsa_portal_movdir64b(emu, (uint16_t)wq, &d); /* posted: full WQ drops it */
+	} else {
+		unsigned int r;
+
+		d.priv = 0;
+		d.pasid = KM_PASID;
+		for (r = 0; r <= KM_ENQCMDS_RETRIES; r++) /* idxd_enqcmds() */
+			if (emu_dsa_portal_enqcmd(emu, (uint16_t)wq, &d, KM_PASID) == 0)
+				break;
+		if (r > KM_ENQCMDS_RETRIES) {
+			km.eagain++;
+			return -EAGAIN;
+		}
+	}
+	km.descs++;
+	km.batches += d.opcode == DSA_OPCODE_BATCH;
+	return 0;
+}
+
+/* idxd_cdev_write(): len / 64 descriptors; the first refusal ends the call. */
+static ssize_t
+km_write(int wq, const void *buf, size_t n)
+{
+	ssize_t written = 0;
+
+	for (size_t i = 0; i < n / sizeof(struct dsa_hw_desc); i++) {
+		int rc = km_submit(wq, (const struct dsa_hw_desc *)buf + i);
+
+		if (rc != 0)
+			return written != 0 ? written : rc;
+		written += (ssize_t)sizeof(struct dsa_hw_desc);
+	}
+	return written;
+}
+
+/* ---- the OS table: the model, and error injection ---- */
 static int fail_open, fail_mmap;
 static const struct idxd_os_ops *real_os;
 
 static int
 fake_open(const char *path, int flags)
 {
+	int wq = km_wq(path), fd;
+
 	if (fail_open != 0 && strstr(path, "/dsa/wq") != NULL && strstr(path, "bus") == NULL)
 		return fail_open;
-	return real_os->open(path, flags);
+	fd = real_os->open(path, flags);
+	if (fd < 0 || wq < 0)
+		return fd;
+	assert_true(fd < KM_MAX_FD);
+	/* idxd_cdev_open(): a dedicated WQ takes one client; the process is bound. */
+	if (wq == KM_WQ_DED && km.opens[wq] > 0) {
+		real_os->close(fd);
+		return -EBUSY;
+	}
+	if (km.binds++ == 0)
+		assert_int_equal(emu_dsa_pasid_bind(emu, KM_PASID), 0);
+	km.opens[wq]++;
+	km.wq_of_fd[fd] = (int8_t)(wq + 1);
+	return fd;
+}
+
+static int
+fake_close(int fd)
+{
+	int wq = km_wq_of(fd);
+
+	if (wq >= 0) {
+		km.wq_of_fd[fd] = 0;
+		km.opens[wq]--;
+		if (--km.binds == 0)
+			assert_int_equal(emu_dsa_pasid_unbind(emu, KM_PASID), 0);
+	}
+	return real_os->close(fd);
 }
 
 static void *
@@ -113,10 +250,71 @@ fake_mmap(size_t len, int prot, int fd, off_t off, int *err)
 		*err = fail_mmap;
 		return NULL;
 	}
+	/* idxd_cdev_mmap(): the INTEL-SA-01084 check. */
+	if (km_wq_of(fd) >= 0 && !km.safe && !km.rawio) {
+		*err = -EPERM;
+		return NULL;
+	}
 	return real_os->mmap(len, prot, fd, off, err);
 }
 
+static ssize_t
+fake_write(int fd, const void *buf, size_t n)
+{
+	int wq = km_wq_of(fd);
+
+	return wq >= 0 ? km_write(wq, buf, n) : real_os->write(fd, buf, n);
+}
+
 static struct idxd_os_ops fake_os;
+
+static uint32_t
+emu_cmd(uint32_t c, uint32_t operand)
+{
+	return emu_dsa_cmd(emu, c, operand);
+}
+
+static void
+emu_wqcfg(uint16_t wq, uint32_t size, uint32_t thr, uint32_t mode, uint32_t limits)
+{
+	uint32_t b = WQCFG_BASE + wq * DSA_WQCFG_SIZE;
+
+	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_SIZE * 4, size);
+	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_THRESHOLD * 4, thr);
+	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_MODE * 4, mode);
+	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_LIMITS * 4, limits);
+}
+
+/* The device as accel-config and the kernel left it for the sysfs tree:
+ * wq0.0 dedicated (the kernel writes the process PASID to its WQCFG when
+ * the file is opened), wq0.1 shared with block-on-fault. */
+static int
+emu_setup(void)
+{
+	struct emu_dsa_profile p;
+	int err;
+
+	emu_dsa_profile_default(&p);
+	p.num_wqs = 4;
+	p.engine_mode = EMU_DSA_ENGINE_MANUAL;
+	emu = emu_dsa_create("cdev_kernel", &p, &err);
+	if (emu == NULL)
+		return -1;
+	emu_dsa_mmio_write64(emu, GRPCFG_BASE + DSA_GRPCFG_WQS_OFF, 0x3);
+	emu_dsa_mmio_write64(emu, GRPCFG_BASE + DSA_GRPCFG_ENGINES_OFF, 1);
+	emu_dsa_pci_cfg_write16(emu, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_WRITABLE);
+	if (emu_cmd(DSA_CMD_ENABLE_DEVICE, 0) != DSA_CMDSTS_OK)
+		return -1;
+	emu_wqcfg(KM_WQ_DED, KM_DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_PASID_EN |
+		  (KM_PASID << DSA_WQCFG_PASID_SHIFT) | (KM_PRIO << DSA_WQCFG_PRIORITY_SHIFT),
+		  KM_LIMITS_DED);
+	emu_wqcfg(KM_WQ_SHARED, KM_SHARED_SIZE, KM_SHARED_SIZE, DSA_WQCFG_BOF_EN |
+		  (KM_PRIO << DSA_WQCFG_PRIORITY_SHIFT), KM_LIMITS_SHARED);
+	if (emu_cmd(DSA_CMD_ENABLE_WQ, KM_WQ_DED) != DSA_CMDSTS_OK ||
+	    emu_cmd(DSA_CMD_ENABLE_WQ, KM_WQ_SHARED) != DSA_CMDSTS_OK)
+		return -1;
+	return 0;
+}
 
 static int16_t
 start_one(uint8_t mode, int *rc_out)
@@ -218,11 +416,35 @@ test_open_and_map_errors(void **state)
 		assert_int_equal(svart_accel_close(dev), 0);
 	}
 	fail_open = 0;
-	fail_mmap = -EPERM;
+	/* An mmap error other than the capability refusal is reported at start. */
+	fail_mmap = -EINVAL;
 	dev = start_one(SVART_ACCEL_QUEUE_DEDICATED, &rc);
-	assert_int_equal(rc, -EPERM);
+	assert_int_equal(rc, -EINVAL);
 	assert_int_equal(svart_accel_close(dev), 0);
 	fail_mmap = 0;
+}
+
+/* The portal could be mapped at probe, not at start (capability dropped in
+ * between): the mode chosen at probe cannot change under the queues, start
+ * says so. */
+static void
+test_mmap_refused_after_probe(void **state)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = { .nb_desc = 64, .mode = SVART_ACCEL_QUEUE_DEDICATED,
+					     .hw_queue = SVART_ACCEL_HWQ_AUTO };
+	int id;
+
+	(void)state;
+	setenv("SVART_IDXD_PORTAL_FALLBACK", "1", 1);
+	id = svart_accel_probe("idxd_cdev0");
+	assert_true(id >= 0);
+	assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
+	km.rawio = false;
+	assert_int_equal(svart_accel_start((int16_t)id), -EPERM);
+	km.rawio = true;
+	assert_int_equal(svart_accel_close((int16_t)id), 0);
 }
 
 /* What reaches the portal: read back from the fake node's first page. */
@@ -297,6 +519,223 @@ test_descriptors_reach_portal(void **state)
 	test_dev_close(dev);
 }
 
+/* ---- write() submission (portal mmap refused) ---- */
+
+/* The model itself holds the kernel's rules (idxd_cdev_write(),
+ * idxd_submit_user_descriptor()), so that the PMD is tested against them. */
+static void
+test_kernel_write_model(void **state)
+{
+	static struct dsa_completion_record cr[2] __attribute__((aligned(DSA_COMP_ALIGN)));
+	struct dsa_hw_desc d[2] __attribute__((aligned(DSA_DESC_SIZE)));
+	char path[PATH_MAX * 2];
+	int fd, err = 0;
+
+	(void)state;
+	km.rawio = false;
+	snprintf(path, sizeof(path), "%s/dsa/wq0.0", devroot);
+	fd = idxd_os->open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(idxd_os->open(path, O_RDWR), -EBUSY);      /* dedicated: one client */
+	assert_null(idxd_os->mmap(4096, PROT_WRITE, fd, 0, &err));
+	assert_int_equal(err, -EPERM);                             /* INTEL-SA-01084 */
+	memset(d, 0, sizeof(d));
+	d[0].opcode = DSA_OPCODE_NOOP;
+	d[0].flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+	d[0].completion_addr = (uint64_t)(uintptr_t)&cr[0];
+	d[1] = d[0];
+	d[1].opcode = DSA_OPCODE_BATCH;
+	/* Less than a descriptor submits nothing; BATCH and a misaligned record
+	 * are refused; the first refusal ends the call after what went before. */
+	assert_int_equal(idxd_os->write(fd, d, sizeof(d[0]) / 2), 0);
+	assert_int_equal(idxd_os->write(fd, &d[1], sizeof(d[1])), -EINVAL);
+	d[0].completion_addr += DSA_COMP_ALIGN / 2;
+	assert_int_equal(idxd_os->write(fd, d, sizeof(d[0])), -EINVAL);
+	d[0].completion_addr -= DSA_COMP_ALIGN / 2;
+	assert_int_equal(idxd_os->write(fd, d, sizeof(d)), (ssize_t)sizeof(d[0]));
+	assert_int_equal(emu_dsa_engine_poll(emu, 0, KM_ENGINE_BUDGET), 1);
+	assert_int_equal(cr[0].status, DSA_COMP_SUCCESS);
+	assert_int_equal(km.batches, 0);
+	idxd_os->close(fd);
+	km.rawio = true;
+	km.refused = 0;
+}
+
+/* Step the device and reap n ops, submitting again what a full WQ held back. */
+static uint16_t
+km_reap(int16_t dev, uint16_t n, struct svart_accel_result *res)
+{
+	uint16_t got = 0;
+
+	for (unsigned int i = 0; got < n && i < KM_POLLS; i++) {
+		emu_dsa_engine_poll(emu, 0, KM_ENGINE_BUDGET);
+		(void)svart_accel_submit(dev, 0); /* -EBUSY while the WQ is still full */
+		got += svart_accel_completed_status(dev, 0, (uint16_t)(n - got), NULL, res + got);
+	}
+	return got;
+}
+
+/* The probe chose write() submission and says so (device dump). */
+static void
+assert_write_mode(int16_t dev, bool batch)
+{
+	struct svart_accel_info info;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(svart_accel_dump(dev, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "write() submission"));
+	free(text);
+	assert_int_equal(svart_accel_info_get(dev, &info), 0);
+	assert_int_equal((info.capa & SVART_ACCEL_CAPA_BATCH) != 0, batch);
+}
+
+#define KM_BUF 4096
+#define KM_BURST 8
+#define KM_FILL 0x5a5a5a5a5a5a5a5aull
+
+/* Copy, fill and compare, alone and as a burst, through write(). */
+static void
+write_mode_ops(uint8_t mode, bool batch)
+{
+	static uint8_t src[KM_BUF], dst[KM_BUF], other[KM_BUF];
+	struct svart_accel_result res[KM_BURST];
+	uint64_t descs0 = km.descs;
+	int rc;
+	int16_t dev;
+
+	for (unsigned int i = 0; i < KM_BUF; i++)
+		src[i] = (uint8_t)(i * 7 + mode);
+	memset(dst, 0, sizeof(dst));
+	memcpy(other, src, sizeof(other));
+	other[KM_BUF - 3] ^= 1;
+	dev = start_one(mode, &rc);
+	assert_int_equal(rc, 0);
+	assert_write_mode(dev, batch);
+	assert_true(svart_accel_copy(dev, 0, src, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(km_reap(dev, 1, res), 1);
+	assert_int_equal(res[0].status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(dst, src, KM_BUF);
+	assert_true(svart_accel_compare(dev, 0, src, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_true(svart_accel_compare(dev, 0, src, other, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(km_reap(dev, 2, res), 2);
+	assert_int_equal(res[0].result, 0);
+	assert_int_equal(res[1].result, 1);
+	assert_int_equal(res[1].bytes_completed, KM_BUF - 3);
+	assert_true(svart_accel_fill(dev, 0, KM_FILL, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(km_reap(dev, 1, res), 1);
+	for (unsigned int i = 0; i < KM_BUF; i++)
+		assert_int_equal(dst[i], (uint8_t)KM_FILL);
+	/* A burst: one write() per op unless the kernel takes BATCH. */
+	for (unsigned int i = 0; i < KM_BURST; i++)
+		assert_true(svart_accel_copy(dev, 0, src + i * (KM_BUF / KM_BURST),
+					     dst + i * (KM_BUF / KM_BURST), KM_BUF / KM_BURST, 0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	assert_int_equal(km_reap(dev, KM_BURST, res), KM_BURST);
+	for (unsigned int i = 0; i < KM_BURST; i++)
+		assert_int_equal(res[i].status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(dst, src, KM_BUF);
+	assert_int_equal(km.descs - descs0, batch ? 5u : 4u + KM_BURST);
+	assert_int_equal(km.refused, 0);
+	test_dev_close(dev);
+}
+
+static void
+write_mode_begin(bool dsa2)
+{
+	km.rawio = false;
+	km.dsa2 = dsa2;
+	km.batches = km.refused = 0;
+	put("dsa0", "op_cap", dsa2 ? OPCAP_ALL : OPCAP_NO_BATCH);
+	/* The kernel does the stores: no MOVDIR64B/ENQCMD needed in this CPU,
+	 * nor a kernel that enables ENQCMD for user space. */
+	unsetenv("SVART_IDXD_PORTAL_FALLBACK");
+	setenv("SVART_PROC_ROOT", "/nonexistent/svart", 1);
+}
+
+static void
+write_mode_end(void)
+{
+	km.rawio = true;
+	km.dsa2 = false;
+	put("dsa0", "op_cap", OPCAP_ALL);
+	unsetenv("SVART_PROC_ROOT");
+}
+
+/* A DSA 1 without CAP_SYS_RAWIO: write() for each op, never a BATCH. */
+static void
+test_write_mode_ops(void **state)
+{
+	(void)state;
+	write_mode_begin(false);
+	write_mode_ops(SVART_ACCEL_QUEUE_DEDICATED, false);
+	write_mode_ops(SVART_ACCEL_QUEUE_SHARED, false);
+	assert_int_equal(km.batches, 0);
+	write_mode_end();
+}
+
+/* A DSA 2 on a kernel that takes BATCH through write() (Linux 6.15: op_cap
+ * shows it): bursts go as BATCH descriptors again. */
+static void
+test_write_mode_batch_allowed(void **state)
+{
+	(void)state;
+	write_mode_begin(true);
+	write_mode_ops(SVART_ACCEL_QUEUE_DEDICATED, true);
+	assert_int_equal(km.batches, 1);
+	write_mode_end();
+}
+
+#define KM_OVERFILL 40 /* more than either WQ holds */
+#define KM_CHUNK 64
+
+/* More ops than the WQ holds: the dedicated WQ is never overfilled (it
+ * would drop), the shared one answers -EAGAIN, and every op completes. */
+static void
+overfill(uint8_t mode)
+{
+	static uint8_t src[KM_OVERFILL * KM_CHUNK], dst[KM_OVERFILL * KM_CHUNK];
+	struct svart_accel_result res[KM_OVERFILL];
+	struct svart_accel_stats st;
+	struct emu_dsa_counters c;
+	int rc;
+	int16_t dev;
+
+	for (unsigned int i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i ^ (i >> 8) ^ mode);
+	memset(dst, 0, sizeof(dst));
+	dev = start_one(mode, &rc);
+	assert_int_equal(rc, 0);
+	for (unsigned int i = 0; i < KM_OVERFILL; i++)
+		assert_true(svart_accel_copy(dev, 0, src + i * KM_CHUNK, dst + i * KM_CHUNK, KM_CHUNK,
+					     0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);      /* WQ full: held back */
+	assert_int_equal(km_reap(dev, KM_OVERFILL, res), KM_OVERFILL);
+	for (unsigned int i = 0; i < KM_OVERFILL; i++)
+		assert_int_equal(res[i].status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(dst, src, sizeof(src));
+	emu_dsa_counters_get(emu, &c);
+	assert_int_equal(c.swerrs, 0);                             /* nothing dropped */
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	if (mode == SVART_ACCEL_QUEUE_SHARED)
+		assert_true(km.eagain > 0 && st.retries > 0);
+	assert_int_equal(km.batches, 0);
+	test_dev_close(dev);
+}
+
+static void
+test_write_mode_full_wq(void **state)
+{
+	(void)state;
+	write_mode_begin(false);
+	overfill(SVART_ACCEL_QUEUE_DEDICATED);
+	overfill(SVART_ACCEL_QUEUE_SHARED);
+	write_mode_end();
+}
+
 static int
 setup(void **state)
 {
@@ -311,10 +750,15 @@ setup(void **state)
 	make_tree();
 	setenv("SVART_SYSFS_ROOT", sysroot, 1);
 	setenv("SVART_DEV_ROOT", devroot, 1);
+	if (emu_setup() != 0)
+		return -1;
+	km.rawio = true; /* a privileged caller until a test says otherwise */
 	real_os = idxd_os;
 	fake_os = *idxd_os;
 	fake_os.open = fake_open;
+	fake_os.close = fake_close;
 	fake_os.mmap = fake_mmap;
+	fake_os.write = fake_write;
 	idxd_os_set(&fake_os);
 	return 0;
 }
@@ -326,6 +770,7 @@ teardown(void **state)
 
 	(void)state;
 	idxd_os_set(NULL);
+	emu_dsa_destroy(emu);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -365,7 +810,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_cpu_without_portal_instructions),
 		cmocka_unit_test(test_open_and_map_errors),
+		cmocka_unit_test(test_mmap_refused_after_probe),
 		cmocka_unit_test(test_descriptors_reach_portal),
+		cmocka_unit_test(test_kernel_write_model),
+		cmocka_unit_test(test_write_mode_ops),
+		cmocka_unit_test(test_write_mode_full_wq),
+		cmocka_unit_test(test_write_mode_batch_allowed),
 	};
 	int rc;
 
