@@ -22,31 +22,10 @@
 #include <rte_eal.h>
 
 #include "dsa_hw_defs.h"
-#include "emu_dsa.h"
 #include "idxd_os.h"
 #include "idxd_portal.h"
 #include "test_common.h"
-
-#define KM_PASID 0x51u           /* the PASID the model's kernel gives the process */
-#define KM_ENQCMDS_RETRIES 32u   /* IDXD_ENQCMDS_RETRIES, drivers/dma/idxd/idxd.h */
-#define KM_COMP_ALIGN_DSA 0x20u  /* idxd_submit_user_descriptor(): DSA record alignment */
-#define KM_MAX_FD 1024
-#define KM_WQS 2                 /* wq0.0 -> emulated WQ 0, wq0.1 -> emulated WQ 1 */
-#define KM_WQ_DED 0
-#define KM_WQ_SHARED 1
-#define KM_DED_SIZE 16
-#define KM_SHARED_SIZE 32
-#define KM_PRIO 1u
-#define KM_POLLS 100000u
-#define KM_ENGINE_BUDGET 64u    /* descriptors per engine step */
-#define GRPCFG_BASE 0x300u       /* the emulated device's GRPCFG and WQCFG offsets */
-#define WQCFG_BASE 0x400u
-/* WQCFG limits as sysfs reports them: wq0.0 64 KiB / 16, wq0.1 1 MiB / 32. */
-#define KM_LIMITS_DED (16u | (4u << DSA_WQCFG_MAX_BATCH_SHIFT))
-#define KM_LIMITS_SHARED (20u | (5u << DSA_WQCFG_MAX_BATCH_SHIFT))
-/* op_cap as the kernel shows it: BATCH (bit 1) hidden where write() refuses it. */
-#define OPCAP_ALL "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003007f"
-#define OPCAP_NO_BATCH "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003007d"
+#include "cdev_kernel_model.h"
 
 static char root[PATH_MAX];
 static char sysroot[PATH_MAX + 16], devroot[PATH_MAX + 16];
@@ -120,201 +99,7 @@ make_tree(void)
 	    "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0003003f");
 }
 
-/* ---- the kernel's side of the WQ files (drivers/dma/idxd/cdev.c) ----
- * Modelled strictly, as an adversary: what the kernel refuses is refused
- * with its errno, and a dedicated WQ overfilled drops the descriptor (the
- * emulated device records a software error), as the hardware does. */
-static struct emu_dsa *emu;
-static struct {
-	bool safe;      /* idxd->user_submission_safe (false for every DSA since the fix) */
-	bool rawio;     /* capable(CAP_SYS_RAWIO) */
-	bool dsa2;      /* a DSA 2 on Linux >= 6.15: BATCH allowed through write() */
-	int8_t wq_of_fd[KM_MAX_FD]; /* emulated WQ + 1 of an open WQ file, else 0 */
-	unsigned int opens[KM_WQS], binds;
-	uint64_t descs, batches, refused, eagain;
-} km;
-
-static int
-km_wq(const char *path)
-{
-	size_t l = strlen(devroot);
-
-	if (strncmp(path, devroot, l) != 0 || strncmp(path + l, "/dsa/wq0.", 9) != 0)
-		return -1;
-	return path[l + 9] >= '0' && path[l + 9] < '0' + KM_WQS && path[l + 10] == '\0' ?
-	       path[l + 9] - '0' : -1;
-}
-
-static int
-km_wq_of(int fd)
-{
-	return fd >= 0 && fd < KM_MAX_FD ? km.wq_of_fd[fd] - 1 : -1;
-}
-
-/* idxd_submit_user_descriptor() */
-static int
-km_submit(int wq, const struct dsa_hw_desc *u)
-{
-	struct dsa_hw_desc d __attribute__((aligned(DSA_DESC_SIZE)));
-
-	memcpy(&d, u, sizeof(d)); /* copy_from_user */
-	if (d.opcode == DSA_OPCODE_BATCH && !km.safe && !km.dsa2) {
-		km.refused++;
-		return -EINVAL;
-	}
-	if (d.completion_addr % KM_COMP_ALIGN_DSA != 0) {
-		km.refused++;
-		return -EINVAL;
-	}
-	if (wq == KM_WQ_DED) {
-		emu_dsa_portal_movdir64b(emu, (uint16_t)wq, &d); /* posted: full WQ drops it */
-	} else {
-		unsigned int r;
-
-		d.priv = 0;
-		d.pasid = KM_PASID;
-		for (r = 0; r <= KM_ENQCMDS_RETRIES; r++) /* idxd_enqcmds() */
-			if (emu_dsa_portal_enqcmd(emu, (uint16_t)wq, &d, KM_PASID) == 0)
-				break;
-		if (r > KM_ENQCMDS_RETRIES) {
-			km.eagain++;
-			return -EAGAIN;
-		}
-	}
-	km.descs++;
-	km.batches += d.opcode == DSA_OPCODE_BATCH;
-	return 0;
-}
-
-/* idxd_cdev_write(): len / 64 descriptors; the first refusal ends the call. */
-static ssize_t
-km_write(int wq, const void *buf, size_t n)
-{
-	ssize_t written = 0;
-
-	for (size_t i = 0; i < n / sizeof(struct dsa_hw_desc); i++) {
-		int rc = km_submit(wq, (const struct dsa_hw_desc *)buf + i);
-
-		if (rc != 0)
-			return written != 0 ? written : rc;
-		written += (ssize_t)sizeof(struct dsa_hw_desc);
-	}
-	return written;
-}
-
-/* ---- the OS table: the model, and error injection ---- */
-static int fail_open, fail_mmap;
-static const struct idxd_os_ops *real_os;
-
-static int
-fake_open(const char *path, int flags)
-{
-	int wq = km_wq(path), fd;
-
-	if (fail_open != 0 && strstr(path, "/dsa/wq") != NULL && strstr(path, "bus") == NULL)
-		return fail_open;
-	fd = real_os->open(path, flags);
-	if (fd < 0 || wq < 0)
-		return fd;
-	assert_true(fd < KM_MAX_FD);
-	/* idxd_cdev_open(): a dedicated WQ takes one client; the process is bound. */
-	if (wq == KM_WQ_DED && km.opens[wq] > 0) {
-		real_os->close(fd);
-		return -EBUSY;
-	}
-	if (km.binds++ == 0)
-		assert_int_equal(emu_dsa_pasid_bind(emu, KM_PASID), 0);
-	km.opens[wq]++;
-	km.wq_of_fd[fd] = (int8_t)(wq + 1);
-	return fd;
-}
-
-static int
-fake_close(int fd)
-{
-	int wq = km_wq_of(fd);
-
-	if (wq >= 0) {
-		km.wq_of_fd[fd] = 0;
-		km.opens[wq]--;
-		if (--km.binds == 0)
-			assert_int_equal(emu_dsa_pasid_unbind(emu, KM_PASID), 0);
-	}
-	return real_os->close(fd);
-}
-
-static void *
-fake_mmap(size_t len, int prot, int fd, off_t off, int *err)
-{
-	if (fail_mmap != 0) {
-		*err = fail_mmap;
-		return NULL;
-	}
-	/* idxd_cdev_mmap(): the INTEL-SA-01084 check. */
-	if (km_wq_of(fd) >= 0 && !km.safe && !km.rawio) {
-		*err = -EPERM;
-		return NULL;
-	}
-	return real_os->mmap(len, prot, fd, off, err);
-}
-
-static ssize_t
-fake_write(int fd, const void *buf, size_t n)
-{
-	int wq = km_wq_of(fd);
-
-	return wq >= 0 ? km_write(wq, buf, n) : real_os->write(fd, buf, n);
-}
-
-static struct idxd_os_ops fake_os;
-
-static uint32_t
-emu_cmd(uint32_t c, uint32_t operand)
-{
-	return emu_dsa_cmd(emu, c, operand);
-}
-
-static void
-emu_wqcfg(uint16_t wq, uint32_t size, uint32_t thr, uint32_t mode, uint32_t limits)
-{
-	uint32_t b = WQCFG_BASE + wq * DSA_WQCFG_SIZE;
-
-	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_SIZE * 4, size);
-	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_THRESHOLD * 4, thr);
-	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_MODE * 4, mode);
-	emu_dsa_mmio_write32(emu, b + DSA_WQCFG_DW_LIMITS * 4, limits);
-}
-
-/* The device as accel-config and the kernel left it for the sysfs tree:
- * wq0.0 dedicated (the kernel writes the process PASID to its WQCFG when
- * the file is opened), wq0.1 shared with block-on-fault. */
-static int
-emu_setup(void)
-{
-	struct emu_dsa_profile p;
-	int err;
-
-	emu_dsa_profile_default(&p);
-	p.num_wqs = 4;
-	p.engine_mode = EMU_DSA_ENGINE_MANUAL;
-	emu = emu_dsa_create("cdev_kernel", &p, &err);
-	if (emu == NULL)
-		return -1;
-	emu_dsa_mmio_write64(emu, GRPCFG_BASE + DSA_GRPCFG_WQS_OFF, 0x3);
-	emu_dsa_mmio_write64(emu, GRPCFG_BASE + DSA_GRPCFG_ENGINES_OFF, 1);
-	emu_dsa_pci_cfg_write16(emu, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_WRITABLE);
-	if (emu_cmd(DSA_CMD_ENABLE_DEVICE, 0) != DSA_CMDSTS_OK)
-		return -1;
-	emu_wqcfg(KM_WQ_DED, KM_DED_SIZE, 0, DSA_WQCFG_MODE_DEDICATED | DSA_WQCFG_PASID_EN |
-		  (KM_PASID << DSA_WQCFG_PASID_SHIFT) | (KM_PRIO << DSA_WQCFG_PRIORITY_SHIFT),
-		  KM_LIMITS_DED);
-	emu_wqcfg(KM_WQ_SHARED, KM_SHARED_SIZE, KM_SHARED_SIZE, DSA_WQCFG_BOF_EN |
-		  (KM_PRIO << DSA_WQCFG_PRIORITY_SHIFT), KM_LIMITS_SHARED);
-	if (emu_cmd(DSA_CMD_ENABLE_WQ, KM_WQ_DED) != DSA_CMDSTS_OK ||
-	    emu_cmd(DSA_CMD_ENABLE_WQ, KM_WQ_SHARED) != DSA_CMDSTS_OK)
-		return -1;
-	return 0;
-}
+static int16_t last_dev = -1; /* the device start_one() probed last */
 
 static int16_t
 start_one(uint8_t mode, int *rc_out)
@@ -325,6 +110,7 @@ start_one(uint8_t mode, int *rc_out)
 	int id = svart_accel_probe("idxd_cdev0");
 
 	assert_true(id >= 0);
+	last_dev = (int16_t)id;
 	assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
 	assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
 	*rc_out = svart_accel_start((int16_t)id);
@@ -410,18 +196,18 @@ test_open_and_map_errors(void **state)
 	(void)state;
 	setenv("SVART_IDXD_PORTAL_FALLBACK", "1", 1);
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-		fail_open = errs[i];
+		km.fail_open = errs[i];
 		dev = start_one(SVART_ACCEL_QUEUE_DEDICATED, &rc);
 		assert_int_equal(rc, errs[i]);
 		assert_int_equal(svart_accel_close(dev), 0);
 	}
-	fail_open = 0;
+	km.fail_open = 0;
 	/* An mmap error other than the capability refusal is reported at start. */
-	fail_mmap = -EINVAL;
+	km.fail_mmap = -EINVAL;
 	dev = start_one(SVART_ACCEL_QUEUE_DEDICATED, &rc);
 	assert_int_equal(rc, -EINVAL);
 	assert_int_equal(svart_accel_close(dev), 0);
-	fail_mmap = 0;
+	km.fail_mmap = 0;
 }
 
 /* The portal could be mapped at probe, not at start (capability dropped in
@@ -553,7 +339,7 @@ test_kernel_write_model(void **state)
 	assert_int_equal(idxd_os->write(fd, d, sizeof(d[0])), -EINVAL);
 	d[0].completion_addr -= DSA_COMP_ALIGN / 2;
 	assert_int_equal(idxd_os->write(fd, d, sizeof(d)), (ssize_t)sizeof(d[0]));
-	assert_int_equal(emu_dsa_engine_poll(emu, 0, KM_ENGINE_BUDGET), 1);
+	assert_int_equal(emu_dsa_engine_poll(km_emu, 0, KM_ENGINE_BUDGET), 1);
 	assert_int_equal(cr[0].status, DSA_COMP_SUCCESS);
 	assert_int_equal(km.batches, 0);
 	idxd_os->close(fd);
@@ -568,7 +354,7 @@ km_reap(int16_t dev, uint16_t n, struct svart_accel_result *res)
 	uint16_t got = 0;
 
 	for (unsigned int i = 0; got < n && i < KM_POLLS; i++) {
-		emu_dsa_engine_poll(emu, 0, KM_ENGINE_BUDGET);
+		emu_dsa_engine_poll(km_emu, 0, KM_ENGINE_BUDGET);
 		(void)svart_accel_submit(dev, 0); /* -EBUSY while the WQ is still full */
 		got += svart_accel_completed_status(dev, 0, (uint16_t)(n - got), NULL, res + got);
 	}
@@ -614,7 +400,6 @@ write_mode_ops(uint8_t mode, bool batch)
 	other[KM_BUF - 3] ^= 1;
 	dev = start_one(mode, &rc);
 	assert_int_equal(rc, 0);
-	assert_write_mode(dev, batch);
 	assert_true(svart_accel_copy(dev, 0, src, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(km_reap(dev, 1, res), 1);
 	assert_int_equal(res[0].status, SVART_ACCEL_ST_SUCCESS);
@@ -640,15 +425,22 @@ write_mode_ops(uint8_t mode, bool batch)
 	assert_memory_equal(dst, src, KM_BUF);
 	assert_int_equal(km.descs - descs0, batch ? 5u : 4u + KM_BURST);
 	assert_int_equal(km.refused, 0);
+	assert_write_mode(dev, batch);
 	test_dev_close(dev);
 }
 
 static void
 write_mode_begin(bool dsa2)
 {
+	/* A test that failed half-way left its device: each test on its own. */
+	if (last_dev >= 0) {
+		(void)svart_accel_stop(last_dev);
+		(void)svart_accel_close(last_dev);
+	}
+	last_dev = -1;
 	km.rawio = false;
 	km.dsa2 = dsa2;
-	km.batches = km.refused = 0;
+	km.batches = km.refused = km.eagain = 0;
 	put("dsa0", "op_cap", dsa2 ? OPCAP_ALL : OPCAP_NO_BATCH);
 	/* The kernel does the stores: no MOVDIR64B/ENQCMD needed in this CPU,
 	 * nor a kernel that enables ENQCMD for user space. */
@@ -717,7 +509,7 @@ overfill(uint8_t mode)
 	for (unsigned int i = 0; i < KM_OVERFILL; i++)
 		assert_int_equal(res[i].status, SVART_ACCEL_ST_SUCCESS);
 	assert_memory_equal(dst, src, sizeof(src));
-	emu_dsa_counters_get(emu, &c);
+	emu_dsa_counters_get(km_emu, &c);
 	assert_int_equal(c.swerrs, 0);                             /* nothing dropped */
 	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
 	if (mode == SVART_ACCEL_QUEUE_SHARED)
@@ -750,17 +542,8 @@ setup(void **state)
 	make_tree();
 	setenv("SVART_SYSFS_ROOT", sysroot, 1);
 	setenv("SVART_DEV_ROOT", devroot, 1);
-	if (emu_setup() != 0)
-		return -1;
 	km.rawio = true; /* a privileged caller until a test says otherwise */
-	real_os = idxd_os;
-	fake_os = *idxd_os;
-	fake_os.open = fake_open;
-	fake_os.close = fake_close;
-	fake_os.mmap = fake_mmap;
-	fake_os.write = fake_write;
-	idxd_os_set(&fake_os);
-	return 0;
+	return km_setup(devroot);
 }
 
 static int
@@ -769,8 +552,7 @@ teardown(void **state)
 	char cmd[PATH_MAX + 16];
 
 	(void)state;
-	idxd_os_set(NULL);
-	emu_dsa_destroy(emu);
+	km_teardown();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
