@@ -27,7 +27,7 @@
 struct cdev_km {
 	bool safe;      /* idxd->user_submission_safe (false for every DSA since the fix) */
 	bool rawio;     /* capable(CAP_SYS_RAWIO) */
-	bool dsa2;      /* a DSA 2 on Linux >= 6.15: BATCH allowed through write() */
+	bool dsa2;      /* a DSA 2, kernel with the 2025 BATCH narrowing: write() takes BATCH */
 	uint64_t descs, batches, refused, eagain; /* what write() submitted / refused */
 	int fail_open, fail_mmap; /* injected errors (WQ files / any mmap), 0 = none */
 };

@@ -103,21 +103,23 @@ cdev_enqcmd(void *portal, const struct dsa_hw_desc *d)
 /*
  * write() mode: the kernel submits the descriptor for us. Its rules
  * (drivers/dma/idxd/cdev.c, idxd_cdev_write() and
- * idxd_submit_user_descriptor(), Linux 6.10 / stable 6.9.1 and the
- * INTEL-SA-01084 backports):
+ * idxd_submit_user_descriptor(); merged for Linux 6.10, in stable 6.9.1
+ * and the other INTEL-SA-01084 backports):
  *  - the buffer is taken as len / 64 descriptors (a shorter write submits
  *    nothing and returns 0; trailing bytes are ignored); the first refusal
  *    ends the call: the bytes before it, or its errno if it was the first;
  *  - -EINVAL for BATCH on a DSA not safe for user submission (narrowed to
- *    DSA 1 in Linux 6.15; sysfs op_cap then hides BATCH, see
- *    probe_submit_mode()) and for a completion address not 32-byte aligned
+ *    DSA 1 by the 2025 patch "Narrow the restriction on BATCH to ver. 1
+ *    only"; sysfs op_cap hides BATCH under the same condition, see
+ *    cdev_batch_min()) and for a completion address not 32-byte aligned
  *    (svart's records are DSA_COMP_ALIGN aligned);
  *  - dedicated WQ: a posted MOVDIR64B, no feedback (a full WQ drops it: the
  *    PMD's credits keep it from filling); shared WQ: the kernel sets the
  *    PASID, clears priv and retries ENQCMDS wq->enqcmds_retries times, then
  *    returns -EAGAIN: "retry later", exactly as a refused ENQCMD.
- *  - -EPERM from a process other than the one that opened the file (Linux
- *    6.15 and stable backports); svart's fork check stops that earlier.
+ *  - -EPERM from a process other than the one that opened the file (a 2025
+ *    current->mm check, in stable backports); svart's fork check (-EPERM
+ *    from submit in a forked child) stops that earlier.
  */
 static int
 cdev_write_desc(void *portal, const struct dsa_hw_desc *d)
@@ -308,10 +310,10 @@ static const struct idxd_transport idxd_cdev_write_transport =
  * How this process may submit to the device. idxd_cdev_mmap()
  * (drivers/dma/idxd/cdev.c) refuses the portal with -EPERM when
  * !idxd->user_submission_safe && !capable(CAP_SYS_RAWIO) -- every DSA and
- * IAA since the INTEL-SA-01084 fix (Linux 6.10, stable 6.9.1, 6.6.31 and
- * other backports) -- before any check of the WQ or the VMA: one WQ of the
- * device answers for all. Those kernels added write() on the WQ file for
- * that case. If no WQ opens here (a dedicated one in use elsewhere), the
+ * IAA since the INTEL-SA-01084 fix (merged for Linux 6.10, in stable 6.9.1
+ * and older stable series) -- before any check of the WQ or the VMA: one WQ
+ * of the device answers for all. Those kernels added write() on the WQ file
+ * for that case. If no WQ opens here (a dedicated one in use elsewhere), the
  * portal is assumed and start reports what the kernel says then.
  */
 static void
