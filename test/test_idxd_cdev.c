@@ -470,7 +470,8 @@ test_write_mode_ops(void **state)
 }
 
 /* A DSA 2 on a kernel that takes BATCH through write() (after the 2025
- * patch narrowing the BATCH refusal to DSA 1: op_cap shows it): bursts go as BATCH descriptors again. */
+ * patch narrowing the BATCH refusal to DSA 1, op_cap shows it): bursts go
+ * as BATCH descriptors again. */
 static void
 test_write_mode_batch_allowed(void **state)
 {
