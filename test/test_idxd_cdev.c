@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_log.h>
 
 #include "dsa_hw_defs.h"
 #include "idxd_os.h"
@@ -390,6 +391,9 @@ write_mode_ops(uint8_t mode, bool batch)
 	static uint8_t src[KM_BUF], dst[KM_BUF], other[KM_BUF];
 	struct svart_accel_result res[KM_BURST];
 	uint64_t descs0 = km.descs;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *log;
 	int rc;
 	int16_t dev;
 
@@ -398,7 +402,18 @@ write_mode_ops(uint8_t mode, bool batch)
 	memset(dst, 0, sizeof(dst));
 	memcpy(other, src, sizeof(other));
 	other[KM_BUF - 3] ^= 1;
+	/* The probe says which mode it chose. */
+	log = open_memstream(&text, &len);
+	assert_non_null(log);
+	assert_int_equal(rte_openlog_stream(log), 0);
+	rte_log_set_level_pattern("svart.pmd.idxd", RTE_LOG_NOTICE);
 	dev = start_one(mode, &rc);
+	rte_log_set_level_pattern("svart.pmd.idxd", RTE_LOG_ERR);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	assert_non_null(strstr(text, "submission by write() to the WQ file"));
+	assert_non_null(strstr(text, batch ? "hardware batches on" : "hardware batches off"));
+	free(text);
 	assert_int_equal(rc, 0);
 	assert_true(svart_accel_copy(dev, 0, src, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(km_reap(dev, 1, res), 1);

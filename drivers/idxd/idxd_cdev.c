@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <rte_atomic.h>
+#include <rte_common.h>
 
 #include "idxd_cdev.h"
 #include "idxd_internal.h"
@@ -38,12 +39,14 @@
  * refusal is never a partial write (idxd_cdev_write() stops at the first
  * descriptor it cannot submit and reports the bytes before it). */
 #define CDEV_WRITE_DESCS 1u
+#define CDEV_NO_ERR 1 /* no write() error yet: write() returns bytes or -errno, never 1 */
 
 struct cdev_portal {
 	volatile void *map;           /* NULL in write() mode */
 	int fd;
 	bool fallback;
-	int last_err;                 /* last write() error logged (once each) */
+	int last_err;                 /* last write() error logged (once each), or
+				       * CDEV_NO_ERR */
 	const char *wq;
 };
 
@@ -213,6 +216,7 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 	p->fd = fd;
 	p->fallback = hw->fallback_stores;
 	p->wq = hw->wq[w].name;
+	p->last_err = CDEV_NO_ERR;
 	*portal = p;
 	*write = hw->write_mode ? cdev_write_desc : shared ? cdev_enqcmd : cdev_movdir64b;
 	return 0;
@@ -285,26 +289,30 @@ cdev_close(void *h)
 	free(h);
 }
 
-#define CDEV_TRANSPORT(tp_name) { \
-	.name = tp_name, \
-	.reg_read64 = cdev_rd64, \
-	.reg_read32 = cdev_rd32, \
-	.reg_write32 = cdev_wr32, \
-	.portal_open = cdev_portal_open, \
-	.portal_close = cdev_portal_close, \
-	.pasid_bind = cdev_pasid_bind, \
-	.pasid_unbind = cdev_pasid_unbind, \
-	.pasid_drained = cdev_pasid_drained, \
-	.invalidate = cdev_invalidate, \
-	.wq_fixed = cdev_wq_fixed, \
-	.close = cdev_close, \
-}
+static const struct idxd_transport idxd_cdev_transport = {
+	.name = "kernel idxd char device (portal mmap)",
+	.reg_read64 = cdev_rd64,
+	.reg_read32 = cdev_rd32,
+	.reg_write32 = cdev_wr32,
+	.portal_open = cdev_portal_open,
+	.portal_close = cdev_portal_close,
+	.pasid_bind = cdev_pasid_bind,
+	.pasid_unbind = cdev_pasid_unbind,
+	.pasid_drained = cdev_pasid_drained,
+	.invalidate = cdev_invalidate,
+	.wq_fixed = cdev_wq_fixed,
+	.close = cdev_close,
+};
 
-/* Two names for one transport: the submission mode shows in the device dump. */
-static const struct idxd_transport idxd_cdev_transport =
-	CDEV_TRANSPORT("kernel idxd char device (portal mmap)");
-static const struct idxd_transport idxd_cdev_write_transport =
-	CDEV_TRANSPORT("kernel idxd char device (write() submission)");
+/* The same transport under another name: the submission mode shows in the
+ * device dump. Filled once at load, read-only after. */
+static struct idxd_transport idxd_cdev_write_transport;
+
+RTE_INIT(idxd_cdev_write_transport_init)
+{
+	idxd_cdev_write_transport = idxd_cdev_transport;
+	idxd_cdev_write_transport.name = "kernel idxd char device (write() submission)";
+}
 
 /*
  * How this process may submit to the device. idxd_cdev_mmap()
@@ -391,7 +399,7 @@ idxd_cdev_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 			 hw->nb_wqs, cdev_batch_min(hw) == IDXD_BATCH_MIN_NEVER ?
 			 "off (the kernel refuses BATCH here)" : "on");
 	else
-		IDXD_LOG(INFO, "%s: %s with %u user WQ(s): submission through the mapped portal",
+		IDXD_LOG(NOTICE, "%s: %s with %u user WQ(s): submission through the mapped portal",
 			 dev->name, hw->dev, hw->nb_wqs);
 	return 0;
 }
