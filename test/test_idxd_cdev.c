@@ -327,6 +327,7 @@ test_kernel_write_model(void **state)
 	assert_null(idxd_os->mmap(4096, PROT_WRITE, fd, 0, &err));
 	assert_int_equal(err, -EPERM);                             /* INTEL-SA-01084 */
 	memset(d, 0, sizeof(d));
+	memset(cr, 0, sizeof(cr)); /* present: nobody answers the device's page requests here */
 	d[0].opcode = DSA_OPCODE_NOOP;
 	d[0].flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
 	d[0].completion_addr = (uint64_t)(uintptr_t)&cr[0];
