@@ -324,7 +324,7 @@ test_kernel_write_model(void **state)
 	fd = idxd_os->open(path, O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(idxd_os->open(path, O_RDWR), -EBUSY);      /* dedicated: one client */
-	assert_null(idxd_os->mmap(4096, PROT_WRITE, fd, 0, &err));
+	assert_null(idxd_os->mmap((size_t)sysconf(_SC_PAGESIZE), PROT_WRITE, fd, 0, &err));
 	assert_int_equal(err, -EPERM);                             /* INTEL-SA-01084 */
 	memset(d, 0, sizeof(d));
 	memset(cr, 0, sizeof(cr)); /* present: nobody answers the device's page requests here */
@@ -384,6 +384,8 @@ assert_write_mode(int16_t dev, bool batch)
 #define KM_BUF 4096
 #define KM_BURST 8
 #define KM_FILL 0x5a5a5a5a5a5a5a5aull
+#define KM_DIFF_AT (KM_BUF - 3)  /* where the second compare finds a difference */
+#define KM_SINGLES 4u            /* ops submitted alone: copy, two compares, fill */
 
 /* Copy, fill and compare, alone and as a burst, through write(). */
 static void
@@ -402,7 +404,7 @@ write_mode_ops(uint8_t mode, bool batch)
 		src[i] = (uint8_t)(i * 7 + mode);
 	memset(dst, 0, sizeof(dst));
 	memcpy(other, src, sizeof(other));
-	other[KM_BUF - 3] ^= 1;
+	other[KM_DIFF_AT] ^= 1;
 	/* The probe says which mode it chose. */
 	log = open_memstream(&text, &len);
 	assert_non_null(log);
@@ -425,7 +427,7 @@ write_mode_ops(uint8_t mode, bool batch)
 	assert_int_equal(km_reap(dev, 2, res), 2);
 	assert_int_equal(res[0].result, 0);
 	assert_int_equal(res[1].result, 1);
-	assert_int_equal(res[1].bytes_completed, KM_BUF - 3);
+	assert_int_equal(res[1].bytes_completed, KM_DIFF_AT);
 	assert_true(svart_accel_fill(dev, 0, KM_FILL, dst, KM_BUF, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(km_reap(dev, 1, res), 1);
 	for (unsigned int i = 0; i < KM_BUF; i++)
@@ -439,7 +441,7 @@ write_mode_ops(uint8_t mode, bool batch)
 	for (unsigned int i = 0; i < KM_BURST; i++)
 		assert_int_equal(res[i].status, SVART_ACCEL_ST_SUCCESS);
 	assert_memory_equal(dst, src, KM_BUF);
-	assert_int_equal(km.descs - descs0, batch ? 5u : 4u + KM_BURST);
+	assert_int_equal(km.descs - descs0, KM_SINGLES + (batch ? 1u : KM_BURST));
 	assert_int_equal(km.refused, 0);
 	assert_write_mode(dev, batch);
 	test_dev_close(dev);
