@@ -29,6 +29,7 @@
 #define KM_PRIO 1u
 #define GRPCFG_BASE 0x300u       /* the emulated device's GRPCFG and WQCFG offsets */
 #define WQCFG_BASE 0x400u
+#define WQCFG_DW_BYTES 4u       /* WQCFG fields are numbered in dwords */
 /* WQCFG limits as sysfs reports them: wq0.0 64 KiB / 16, wq0.1 1 MiB / 32. */
 #define KM_LIMITS_DED (16u | (4u << DSA_WQCFG_MAX_BATCH_SHIFT))
 #define KM_LIMITS_SHARED (20u | (5u << DSA_WQCFG_MAX_BATCH_SHIFT))
@@ -184,10 +185,10 @@ emu_wqcfg(uint16_t wq, uint32_t size, uint32_t thr, uint32_t mode, uint32_t limi
 {
 	uint32_t b = WQCFG_BASE + wq * DSA_WQCFG_SIZE;
 
-	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_SIZE * 4, size);
-	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_THRESHOLD * 4, thr);
-	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_MODE * 4, mode);
-	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_LIMITS * 4, limits);
+	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_SIZE * WQCFG_DW_BYTES, size);
+	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_THRESHOLD * WQCFG_DW_BYTES, thr);
+	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_MODE * WQCFG_DW_BYTES, mode);
+	emu_dsa_mmio_write32(km_emu, b + DSA_WQCFG_DW_LIMITS * WQCFG_DW_BYTES, limits);
 }
 
 /* The device as accel-config and the kernel left it for the sysfs tree:
