@@ -67,7 +67,9 @@ idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
 {
 	const struct idxd_dev *d = dev->priv;
 
-	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_BATCH | SVART_ACCEL_CAPA_PRIORITY;
+	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_PRIORITY;
+	if (d->batch_min <= d->max_batch)
+		info->capa |= SVART_ACCEL_CAPA_BATCH; /* bursts can go as BATCH descriptors */
 	if (d->wqcap & DSA_WQCAP_DEDICATED_MODE)
 		info->capa |= SVART_ACCEL_CAPA_DEDICATED;
 	if ((d->wqcap & DSA_WQCAP_SHARED_MODE) && !d->tp->no_shared_wq)

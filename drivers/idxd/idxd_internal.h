@@ -25,6 +25,9 @@ extern int idxd_logtype;
 #define IDXD_ENQCMD_RETRIES 64u  /**< bounded retry of a shared-WQ submission */
 #define IDXD_CMD_POLL_LIMIT 100000000u
 #define IDXD_CDEV_BATCH_MIN 2u
+/** batch_min that sends every op as a descriptor of its own (no BATCH): for a
+ *  submission path that refuses BATCH (idxd_cdev.c, write() mode). */
+#define IDXD_BATCH_MIN_NEVER UINT16_MAX
 #define IDXD_FAULT_AROUND_DEFAULT 64u /* pages the fault service populates ahead */
 
 /**
