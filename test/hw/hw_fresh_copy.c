@@ -274,8 +274,10 @@ dev_open(struct fc_dev *d, const char *devargs, bool resume)
 	}
 	d->id = (int16_t)rc;
 	rc = svart_accel_info_get(d->id, &d->info);
-	if (rc != 0)
+	if (rc != 0) {
+		printf("FAIL no information on '%s': %s\n", devargs, strerror(-rc));
 		return rc;
+	}
 	if (!(d->info.capa & SVART_ACCEL_CAPA_DEDICATED))
 		qc.mode = SVART_ACCEL_QUEUE_SHARED;
 	qc.fault_policy = d->info.capa & SVART_ACCEL_CAPA_PAGE_FAULT && !resume ?
@@ -313,7 +315,7 @@ main(int argc, char **argv)
 	struct svart_iopf_stats st;
 	unsigned int failed = 0, passed = 0;
 	bool resume;
-	int n = rte_eal_init(argc, argv);
+	int rc, n = rte_eal_init(argc, argv);
 
 	if (n < 0) {
 		fprintf(stderr, "hw_fresh_copy: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -326,7 +328,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: hw_fresh_copy [EAL options] -- [--resume] DEVARGS\n");
 		return FC_EXIT_USAGE;
 	}
-	if (svart_iopf_start(&ic) != 0 || dev_open(&d, argv[argc - 1], resume) != 0) {
+	rc = svart_iopf_start(&ic);
+	if (rc != 0)
+		printf("FAIL cannot start the fault service: %s\n", strerror(-rc));
+	if (rc != 0 || dev_open(&d, argv[argc - 1], resume) != 0) {
 		failed = 1;
 	} else {
 		for (size_t i = 0; i < RTE_DIM(cases); i++) {
@@ -334,10 +339,12 @@ main(int argc, char **argv)
 				printf("SKIP %s: %s does not have the op\n", cases[i].name, d.info.name);
 				continue;
 			}
-			if (cases[i].run(&d) == 0) {
+			rc = cases[i].run(&d);
+			if (rc == 0) {
 				printf("PASS %s\n", cases[i].name);
 				passed++;
 			} else {
+				printf("FAIL %s: %s\n", cases[i].name, strerror(-rc));
 				failed++;
 			}
 		}
