@@ -93,7 +93,7 @@ iommu_check() {
 		return 1
 	fi
 	if [ "$smts" = 0 ]; then
-		lack "the IOMMU has no scalable mode (bit $ECAP_SMTS_BIT, SMTS, clear in every $sys/class/iommu/*/intel-iommu/ecap): PASID needs VT-d 3.0 hardware (Xeon Sapphire Rapids or later)"
+		lack "the IOMMU has no scalable mode (bit $ECAP_SMTS_BIT, SMTS, clear in every $sys/class/iommu/*/intel-iommu/ecap): PASID needs a VT-d 3.0 IOMMU with scalable mode (the host of a Xeon with DSA has one; in a VM, give the virtual IOMMU scalable mode)"
 		return 1
 	fi
 	cmdline=$(cat "$proc/cmdline" 2>/dev/null)
