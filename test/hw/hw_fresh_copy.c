@@ -313,7 +313,7 @@ main(int argc, char **argv)
 	struct svart_iopf_conf ic = { .mode = SVART_IOPF_MANUAL, .lcore = -1, .numa_node = -1 };
 	struct fc_dev d = { .id = -1 };
 	struct svart_iopf_stats st;
-	unsigned int failed = 0, passed = 0;
+	unsigned int failed = 0, passed = 0, skipped = 0;
 	bool resume;
 	int rc, n = rte_eal_init(argc, argv);
 
@@ -337,6 +337,7 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < RTE_DIM(cases); i++) {
 			if (!(d.info.op_capa & (1ull << cases[i].need_op))) {
 				printf("SKIP %s: %s does not have the op\n", cases[i].name, d.info.name);
+				skipped++;
 				continue;
 			}
 			rc = cases[i].run(&d);
@@ -361,7 +362,12 @@ main(int argc, char **argv)
 			failed++;
 		}
 	}
-	printf("%u passed, %u failed\n", passed, failed);
+	/* The summary in cmocka's words, which test/summarize.py counts. */
+	printf("[==========] %u test(s) run.\n[  PASSED  ] %u test(s).\n", passed + failed, passed);
+	if (skipped > 0)
+		printf("[  SKIPPED ] %u test(s)\n", skipped);
+	if (failed > 0)
+		printf("[  FAILED  ] %u test(s), listed below: the FAIL lines above\n", failed);
 	if (d.id >= 0) {
 		svart_accel_stop(d.id);
 		svart_accel_close(d.id);

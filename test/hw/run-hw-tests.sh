@@ -222,6 +222,7 @@ done
 
 # ---- the runs ----
 failed=0
+failed_steps=()
 steps=0
 step() {
 	local what=$1 rc
@@ -237,6 +238,7 @@ step() {
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL: $what (exit $rc)"
 		failed=$((failed + 1))
+		failed_steps+=("$what")
 	fi
 }
 
@@ -254,5 +256,11 @@ for p in "${paths[@]}"; do
 	step "$label fresh memory" "$build/test/hw/hw_fresh_copy" $EAL_FRESH -- "$devargs"
 done
 [ "$dry" = 1 ] && exit 0
-echo "$((steps - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+# The summary in cmocka's words, which test/summarize.py counts.
+echo "[==========] $steps test(s) run."
+echo "[  PASSED  ] $((steps - failed)) test(s)."
+if [ "$failed" != 0 ]; then
+	echo "[  FAILED  ] $failed test(s), listed below:"
+	printf '[  FAILED  ] %s\n' "${failed_steps[@]}"
+	exit 1
+fi

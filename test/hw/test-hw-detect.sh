@@ -20,9 +20,12 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"                    # the unprivileged case reads it too
 pass=0
 fail=0
+skipped=0
+failed_names=()
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+bad() { fail=$((fail + 1)); failed_names+=("$1"); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+skip() { skipped=$((skipped + 1)); echo "skip $1"; }
 
 # A fresh tree with everything a VFIO path needs; the case then breaks one thing.
 new_tree() {
@@ -157,7 +160,7 @@ if [ "$(id -u)" = 0 ]; then
 		check_out "VFIO: no access to the device node" $? "$EXIT_SKIP" \
 			"no read-write access to $D/iommu and $D/vfio/devices/vfio3"
 	else
-		echo "skip VFIO: no access to the device node (root without setpriv)"
+		skip "VFIO: no access to the device node (root without setpriv)"
 	fi
 else
 	chmod 000 "$D/vfio/devices/vfio3"
@@ -191,6 +194,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
 elif [ "$(id -u)" != 0 ]; then
 	chmod 000 "$D/dsa/wq0.0"
 	expect_skip "idxd: no access to the WQ node" "no read-write access to $D/dsa/wq0.0"
+else
+	skip "idxd: no access to the WQ node (root without setpriv)"
 fi
 
 # ---- past detection ----
@@ -248,7 +253,7 @@ stubs() {
 }
 everything; stubs
 run env
-check_out "every step passes" $? 0 "8 passed, 0 failed"
+check_out "every step passes" $? 0 "[  PASSED  ] 8 test(s)."
 if grep -q -- "--dev idxd_vfio0,bdf=$BDF" "$T/calls" && grep -q -- "-- idxd_cdev0,dev=dsa2" "$T/calls"
 then ok "the programs got the devices"; else bad "the programs got the devices" "$(cat "$T/calls")"; fi
 
@@ -258,7 +263,8 @@ for prog in apps/svart-info/svart-info apps/svart-perf/svart-perf \
 	stub "$B/$prog" 1
 	run env
 	rc=$?
-	check_out "failing ${prog##*/} fails the run" "$rc" 1 "FAIL:" "6 passed, 2 failed"
+	check_out "failing ${prog##*/} fails the run" "$rc" 1 "FAIL:" "[  PASSED  ] 6 test(s)." \
+		"[  FAILED  ] 2 test(s), listed below:" "[  FAILED  ] cdev-dsa2 "
 done
 
 # ---- the kernel releases agree with the C side ----
@@ -269,5 +275,12 @@ for k in VFIO_CDEV FAULT_QUEUE PASID_PAGING; do
 		bad "KVER_$k" "header '$c', script '$s'"; fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+# The summary in cmocka's words, which test/summarize.py counts.
+echo "[==========] $((pass + fail)) test(s) run."
+echo "[  PASSED  ] $pass test(s)."
+[ "$skipped" = 0 ] || echo "[  SKIPPED ] $skipped test(s)"
+if [ "$fail" != 0 ]; then
+	echo "[  FAILED  ] $fail test(s), listed below:"
+	printf '[  FAILED  ] %s\n' "${failed_names[@]}"
+	exit 1
+fi
