@@ -24,7 +24,14 @@ skipped=0
 failed_names=()
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); failed_names+=("$1"); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+# The run's output is indented, so that its own summary lines are not counted.
+bad() {
+	fail=$((fail + 1))
+	failed_names+=("$1")
+	echo "FAIL $1"
+	shift
+	printf '%s\n' "$@" | sed 's/^/     /'
+}
 skip() { skipped=$((skipped + 1)); echo "skip $1"; }
 
 # A fresh tree with everything a VFIO path needs; the case then breaks one thing.
