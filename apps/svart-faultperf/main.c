@@ -78,6 +78,7 @@ struct fp_svart {
 	bool block;                    /* the device blocks on faults (else: resume policy) */
 	struct pct pri, lat_fault, lat_warm;
 	double blk_gbps, around_gbps, res_gbps;
+	struct fp_stages stages;       /* the faulting op stage by stage (stages.c) */
 };
 
 /* ---- the command line --------------------------------------------------- */
@@ -220,7 +221,7 @@ op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 		fprintf(stderr, "svart-faultperf: 64 B copy %s a fault failed: %s\n",
 			fault ? "with" : "without", strerror(-rc));
 	if (dst != NULL)
-		munmap(dst, n * FP_PAGE);
+		fp_unmap(d, dst, n * FP_PAGE);
 	free(t);
 	return rc;
 }
@@ -266,7 +267,7 @@ stream_fresh(const struct app_dev *d, size_t bytes, double *gbps)
 	if (rc == 0)
 		*gbps = (double)bytes / ((double)(app_now_ns() - t0) / NS_PER_S) / BYTES_PER_GB;
 	if (dst != NULL)
-		munmap(dst, bytes);
+		fp_unmap(d, dst, bytes);
 	free(src);
 	return rc;
 }
@@ -294,7 +295,11 @@ svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
 	if (op_latency(d, faults, false, &s->lat_warm) != 0)
 		return -EIO;
 	fp_print_pct("64 B op without a fault", &s->lat_warm);
-	return 0;
+	if (!s->block)
+		return 0;
+	/* A pass of its own: the headline above ran without the trace. */
+	app_progress_set(&fp_progress, "svart: 64 B copies with a fault, stage by stage");
+	return fp_stages_run(d, faults, &s->stages) == 0 ? 0 : -EIO;
 }
 
 /* The streams: block without and with fault-around, then the resume policy. */
@@ -355,6 +360,8 @@ print_summary(const struct fp_limits *l, const struct fp_svart *s)
 {
 	double near = (double)(l->madv.p50 + l->pp.p50);
 
+	fp_headline_print(&s->lat_fault, &s->lat_warm, l);
+	fp_stages_print(&s->stages);
 	app_progress_clear(&fp_progress);
 	printf("streaming 64 KiB copies into fresh memory:\n");
 	if (s->block) {
@@ -443,6 +450,14 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 			    "stream_fresh_gbps", "svart_block", gbps(s->blk_gbps),
 			    "svart_block_fault_around", gbps(s->around_gbps),
 			    "svart_resume", gbps(s->res_gbps), "cpu", gbps(l->cpu_gbps));
+	/* The headline fault figure against its limit, and the fault path by stage. */
+	if (root != NULL && (json_object_set_new(root, "fault_op", fp_headline_json(&s->lat_fault,
+						 &s->lat_warm, l)) != 0 ||
+			     json_object_set_new(root, "fault_stages", fp_stages_json(&s->stages)) != 0)) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		json_decref(root);
+		return NULL;
+	}
 	if (root == NULL || l->uffd_rc != 0)
 		return root;
 	/* The userfaultfd round trip, when the kernel let it be measured. */
