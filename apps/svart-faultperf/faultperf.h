@@ -94,7 +94,31 @@ void fp_unmap(const struct app_dev *d, void *p, size_t len);
 uint64_t fp_fault_op_limit(const struct pct *warm, const struct fp_limits *l);
 /** Print the op with a fault next to its limit and the ratios. */
 void fp_headline_print(const struct pct *fault, const struct pct *warm, const struct fp_limits *l);
-/** The same for faultperf.json. */
-json_t *fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l);
+/** Most --rounds; fewest faults a round measures. */
+#define FP_ROUNDS_MAX 20
+#define FP_ROUND_MIN_FAULTS 100
+
+/** One round of the headline: the op with and without a fault, one populated page. */
+struct fp_round {
+	struct pct fault, warm, madv;
+};
+struct fp_rounds {
+	unsigned int n;
+	struct fp_round r[FP_ROUNDS_MAX];
+};
+
+/** Latency of n 64 B copies into fresh pages (a fault each) or warm ones (main.c). */
+int fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out);
+/** One MADV_POPULATE_WRITE page, n times (limits.c). */
+struct pct fp_madv_cost(uint64_t n);
+
+/** The headline in rounds (none with rounds < 2), faults / rounds ops each. */
+int fp_rounds_run(const struct app_dev *d, uint64_t faults, unsigned int rounds,
+		  const struct fp_limits *l, struct fp_rounds *out);
+/** Print each round's figures and ratios. */
+void fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l);
+/** The headline and its rounds for faultperf.json ("rounds": [] without). */
+json_t *fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
+			 const struct fp_rounds *rs);
 
 #endif /* SVART_FAULTPERF_H */
