@@ -306,7 +306,8 @@ handle_direct(struct emu_iommu *io)
 {
 	struct emu_page_req r;
 
-	if (emu_pri_read(io, &r, 1) != 1 || emu_pri_respond(io, r.pasid, r.prg, EMU_PRI_SUCCESS) != 0)
+	if (emu_pri_read(io, &r, 1) != 1 ||
+	    emu_pri_respond(io, r.pasid, r.prg, EMU_PRI_SUCCESS) != 0)
 		abort();
 }
 

@@ -14,6 +14,9 @@
 #include "app_json.h"
 #include "faultperf.h"
 
+#define NS_PER_US 1e3
+#define RATIO_SCALE 1e4   /* ratios keep 4 decimals in the JSON */
+
 uint64_t
 fp_fault_op_limit(const struct pct *warm, const struct fp_limits *l)
 {
@@ -26,11 +29,13 @@ fp_headline_print(const struct pct *fault, const struct pct *warm, const struct 
 	double lim = (double)fp_fault_op_limit(warm, l);
 
 	app_progress_clear(&fp_progress);
-	printf("64 B op meeting one fresh page, end to end (submit -> completion seen), same run:\n");
-	printf("  with the fault   p50 %8.2f us  p99 %8.2f us\n", fault->p50 / 1e3, fault->p99 / 1e3);
+	printf("64 B op meeting one fresh page, end to end (submit -> completion seen), "
+	       "same run:\n");
+	printf("  with the fault   p50 %8.2f us  p99 %8.2f us\n", fault->p50 / NS_PER_US,
+	       fault->p99 / NS_PER_US);
 	printf("  limit            %8.2f us = op without a fault p50 %.2f + MADV_POPULATE_WRITE "
-	       "p50 %.2f + ping-pong p50 %.2f\n", lim / 1e3, warm->p50 / 1e3, l->madv.p50 / 1e3,
-	       l->pp.p50 / 1e3);
+	       "p50 %.2f + ping-pong p50 %.2f\n", lim / NS_PER_US, warm->p50 / NS_PER_US,
+	       l->madv.p50 / NS_PER_US, l->pp.p50 / NS_PER_US);
 	printf("  ratio to the limit  p50 %6.2f (target <= %.1f)  p99 %6.2f (target <= %.1f)\n",
 	       app_ratio((double)fault->p50, lim), FP_TARGET_OP_P50,
 	       app_ratio((double)fault->p99, lim), FP_TARGET_OP_P99);
@@ -40,6 +45,8 @@ static json_t *
 headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l)
 {
 	uint64_t lim = fp_fault_op_limit(warm, l);
+	double r50 = app_ratio((double)fault->p50, (double)lim);
+	double r99 = app_ratio((double)fault->p99, (double)lim);
 
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
 			 "op_with_fault_p50_ns", (json_int_t)fault->p50,
@@ -47,8 +54,8 @@ headline_json(const struct pct *fault, const struct pct *warm, const struct fp_l
 			 "op_without_fault_p50_ns", (json_int_t)warm->p50,
 			 "madv_populate_1page_p50_ns", (json_int_t)l->madv.p50,
 			 "pingpong_rtt_p50_ns", (json_int_t)l->pp.p50, "limit_ns", (json_int_t)lim,
-			 "ratio_p50", app_json_fixed(app_ratio((double)fault->p50, (double)lim), 1e4),
-			 "ratio_p99", app_json_fixed(app_ratio((double)fault->p99, (double)lim), 1e4));
+			 "ratio_p50", app_json_fixed(r50, RATIO_SCALE),
+			 "ratio_p99", app_json_fixed(r99, RATIO_SCALE));
 }
 
 int
@@ -89,8 +96,8 @@ fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l)
 
 		lk.madv = r->madv;
 		lim = (double)fp_fault_op_limit(&r->warm, &lk);
-		printf("  round %u: p50 %6.2f us p99 %6.2f us, limit %5.2f us: ratio p50 %5.2f p99 %5.2f\n",
-		       k + 1, r->fault.p50 / 1e3, r->fault.p99 / 1e3, lim / 1e3,
+		printf("  round %u: p50 %6.2f us p99 %6.2f us, limit %5.2f us: "
+		       "ratio p50 %5.2f p99 %5.2f\n", k + 1, r->fault.p50 / NS_PER_US, r->fault.p99 / NS_PER_US, lim / NS_PER_US,
 		       app_ratio((double)r->fault.p50, lim), app_ratio((double)r->fault.p99, lim));
 	}
 }

@@ -28,6 +28,7 @@
 #define ST_SRC_FILL 9
 #define ST_SETTLE_TRIES 1000      /* reads of the trace while its last record lands */
 #define ST_SETTLE_US 10
+#define ST_NS_PER_S 1e9
 
 /* Stage k runs from stamp k to stamp k + 1 (in the order of enum st_stamp). */
 enum st_stamp {
@@ -120,7 +121,7 @@ static void
 st_join(const struct svart_idxd_emu_fault_stamps *rec, int nrec, const uint8_t *dst, uint64_t n,
 	uint64_t (*app)[3], struct fp_stages *out)
 {
-	double ns_per_cyc = 1e9 / (double)rte_get_tsc_hz();
+	double ns_per_cyc = ST_NS_PER_S / (double)rte_get_tsc_hz();
 	uint64_t *v[FP_STAGES] = { NULL }, m = 0;
 	uint64_t base = (uint64_t)(uintptr_t)dst;
 

@@ -22,6 +22,9 @@
 #define RTT_TRIPS 2000
 #define RTT_NEAR_MAX_NS 200.0    /* between the two modes (~60 and ~400 ns) */
 #define CACHE_LINE 64
+#define RTT_NS_PER_S 1e9
+#define RATE_SCALE 1e4     /* rates keep 4 decimals in the JSON, as perf.json's others */
+#define RTT_SCALE 10       /* round trips keep 1 decimal */
 
 struct pingpong {
 	_Alignas(CACHE_LINE) _Atomic uint64_t line;
@@ -58,8 +61,8 @@ double
 perf_rtt_ns(int cpu)
 {
 	struct pingpong *p = aligned_alloc(CACHE_LINE, sizeof(*p));
-	double *t = calloc(RTT_TRIPS, sizeof(*t)), ns_per_cyc = 1e9 / (double)rte_get_tsc_hz();
-	double med = 0;
+	double *t = calloc(RTT_TRIPS, sizeof(*t));
+	double ns_per_cyc = RTT_NS_PER_S / (double)rte_get_tsc_hz(), med = 0;
 	pthread_t th;
 	cpu_set_t set;
 
@@ -110,11 +113,12 @@ perf_placement_json(json_t *res, const struct perf_result *r)
 	int rc = rtt == NULL || pl == NULL || ring == NULL ? -1 : 0;
 
 	for (unsigned int k = 0; rc == 0 && k < r->nb_rtt; k++)
-		rc = json_array_append_new(rtt, json_real(app_json_fixed(r->rtt_ns[k], 10)));
+		rc = json_array_append_new(rtt, json_real(app_json_fixed(r->rtt_ns[k], RTT_SCALE)));
 	for (unsigned int k = 0; rc == 0 && k + 1 < r->nb_rtt; k++)
 		rc = json_array_append_new(pl, json_string(round_placement(r, k)));
 	for (unsigned int k = 0; rc == 0 && k < r->ring_rounds.n; k++)
-		rc = json_array_append_new(ring, json_real(app_json_fixed(r->ring_rounds.mops[k], 1e4)));
+		rc = json_array_append_new(ring, json_real(app_json_fixed(r->ring_rounds.mops[k],
+									  RATE_SCALE)));
 	if (rc == 0 && r->nb_rtt > 0)
 		rc = json_object_set_new(res, "rtt_ns_rounds", rtt) |
 		     json_object_set_new(res, "placement_rounds", pl) |

@@ -1179,7 +1179,8 @@ emu_exec_resume(struct emu_engine *eng)
 		if (!st->raised)
 			return false;
 	}
-	code = st->refused ? EMU_PRI_INVALID : emu_pri_poll_stamped(dev->iommu, st->prg, &st->pri_ts);
+	code = st->refused ? EMU_PRI_INVALID
+			   : emu_pri_poll_stamped(dev->iommu, st->prg, &st->pri_ts);
 	if (code == -EAGAIN) {
 		if (rte_rdtsc() - st->t_raise < dev->pri_timeout_cycles)
 			return false;
