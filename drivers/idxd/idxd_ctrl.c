@@ -496,6 +496,8 @@ idxd_dump(const struct svart_accel_dev *dev, FILE *f)
 		", PASID %u, batch_min %u\n", d->tp->name, rd64(d, DSA_REG_VERSION), d->gencap,
 		d->wqcap, d->pasid, d->batch_min);
 	fprintf(f, "  SWERR 0x%" PRIx64 "%s\n", swerr, (swerr & DSA_SWERR_VALID) ? " (valid)" : "");
+	if (d->tp->dump != NULL)
+		d->tp->dump(d->hw, f);
 	for (uint16_t qid = 0; qid < dev->nb_queues; qid++) {
 		const struct idxd_queue *q = dev->queues[qid];
 

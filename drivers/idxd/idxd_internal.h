@@ -89,6 +89,8 @@ struct idxd_transport {
 	 *  usable by the device too (VFIO: map it into the IOAS). 0 or -errno.
 	 *  NULL: nothing more to do (SVA shares the CPU's page tables). */
 	int (*resolve)(void *hw, uint64_t addr, size_t len, bool write);
+	/** Print the transport's own state (optional). */
+	void (*dump)(void *hw, FILE *f);
 	/** True when the transport cannot submit to shared WQs (see idxd_vfio.c). */
 	bool no_shared_wq;
 	/** Release the hardware handle. */

@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +515,22 @@ vfio_bus_master(void *h, bool on)
 }
 
 static void
+vfio_dump(void *h, FILE *f)
+{
+	struct vfio_hw *hw = h;
+	struct vfio_ioas_stats st;
+
+	vfio_ioas_stats_get(hw->ioas, &st);
+	fprintf(f, "  IOAS %u: %" PRIu64 " KiB pinned", hw->ioas_id, st.pinned >> 10);
+	if (st.limit != UINT64_MAX)
+		fprintf(f, " of %" PRIu64 " KiB (RLIMIT_MEMLOCK less a margin)", st.limit >> 10);
+	fprintf(f, "; %" PRIu64 " maps, %" PRIu64 " unmaps, %" PRIu64 " areas evicted at the "
+		"limit, %" PRIu64 " dropped on munmap/mremap/MADV_DONTNEED, %" PRIu64 " not "
+		"watchable; notifier %s\n", st.maps, st.unmaps, st.evictions, st.notified,
+		st.unwatched, vfio_ioas_fence(hw->ioas) != NULL ? "on" : "off");
+}
+
+static void
 vfio_close(void *h)
 {
 	struct vfio_hw *hw = h;
@@ -549,6 +566,7 @@ static const struct idxd_transport idxd_vfio_transport = {
 	.dma_map = vfio_dma_map,
 	.dma_unmap = vfio_dma_unmap,
 	.resolve = vfio_resolve,
+	.dump = vfio_dump,
 	/* ENQCMD takes the PASID from the submitting thread's IA32_PASID MSR,
 	 * which only the kernel sets up (the idxd driver's SVA bind, through
 	 * iommu_sva_bind_device and the PASID it assigns to the mm); a VFIO user
