@@ -76,6 +76,8 @@ struct emu_iommu {
 	struct emu_pri_counters cnt;
 	uint16_t pri_status;            /* EMU_PRI_STATUS_* */
 	_Atomic uint64_t atc_misses, atc_flushes;
+	emu_iommu_translate_t xlate;    /* NULL: walk the process's page tables */
+	void *xlate_ctx;
 };
 
 static uint64_t
@@ -294,6 +296,14 @@ emu_iommu_gen(struct emu_iommu *io)
 }
 
 void
+emu_iommu_set_translate(struct emu_iommu *io, emu_iommu_translate_t fn, void *ctx)
+{
+	io->xlate = fn;
+	io->xlate_ctx = ctx;
+	emu_iommu_invalidate(io); /* entries of the old walk must not survive */
+}
+
+void
 emu_iommu_invalidate(struct emu_iommu *io)
 {
 	/* Release: an engine that sees the new generation flushes before translating. */
@@ -422,15 +432,31 @@ pm_perm(const struct vma *v, uint64_t pm)
  * reads up to ATC_WALK_PAGES entries of the same mapping in one go and fills
  * the ATC with the present ones, as a translation prefetch would. */
 static uint8_t
+atc_hook(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
+{
+	struct emu_iommu *io = a->io;
+	uint64_t va = vpn << EMU_PAGE_SHIFT;
+	uint8_t perm = io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0;
+
+	/* Each access asked on its own: a write-only mapping does not read. */
+	if (write && io->xlate(io->xlate_ctx, pasid, va, true))
+		perm |= ATC_PERM_W;
+	return perm;
+}
+
+static uint8_t
 atc_walk(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 {
 	bool reloaded = false;
-	const struct vma *v = mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
+	const struct vma *v = a->io->xlate != NULL ? NULL :
+			      mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
 	uint64_t pm[ATC_WALK_PAGES];
 	uint64_t n = ATC_WALK_PAGES, left;
 	ssize_t got;
 
 	atomic_fetch_add_explicit(&a->io->atc_misses, 1, memory_order_relaxed);
+	if (a->io->xlate != NULL)
+		return atc_hook(a, pasid, vpn, write); /* no prefetch: one page asked */
 	if (v == NULL)
 		return 0;
 	left = (v->end >> EMU_PAGE_SHIFT) - vpn;
@@ -476,10 +502,19 @@ emu_atc_install(struct emu_atc *a, uint32_t pasid, uint64_t va, bool write)
 {
 	uint64_t vpn = va >> EMU_PAGE_SHIFT;
 	struct atc_entry *e = &a->e[vpn % EMU_ATC_ENTRIES];
+	uint8_t perm = (uint8_t)(ATC_PERM_R | (write ? ATC_PERM_W : 0));
 
+	/* Behind a translation hook a Success proves nothing by itself: the page
+	 * goes in only with the access the hook grants now (the retried
+	 * translation of a real IOMMU walks the page table software filled). */
+	if (a->io->xlate != NULL) {
+		perm = atc_hook(a, pasid, vpn, write);
+		if (perm == 0)
+			return;
+	}
 	e->vpn = vpn;
 	e->pasid = pasid;
-	e->perm = (uint8_t)(ATC_PERM_R | (write ? ATC_PERM_W : 0));
+	e->perm = perm;
 }
 
 uint64_t
