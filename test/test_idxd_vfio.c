@@ -23,6 +23,7 @@
 
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
+#include "idxd_internal.h"
 #include "kmodel.h"
 #include "svart_uapi_iommu.h"
 #include "svart_iopf.h"
@@ -33,6 +34,10 @@
 #define SYNTH_PAGES 40u  /* a page-request group larger than any fixed table */
 #define REAP_TRIES 1000
 #define SLEEP_US 1000
+#define NB_DESC 64
+#define BURST 4u        /* ops sent as one hardware batch */
+#define FRESH_PAGES 3u
+#define NOTIFY_POLLS 10 /* fault-service polls that let the back end see a munmap */
 
 static char root[PATH_MAX], sysroot[PATH_MAX + 8];
 static struct emu_dsa *emu;
@@ -259,13 +264,6 @@ test_full_path(void **state)
 	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)fresh);
 	/* Tear-down: stop, unbind (drain, detach, unmap), close. */
-	{
-		struct kmodel_stats k = stats();
-
-		fprintf(stderr, "kmodel: maps %lu unmaps %lu groups %lu xlate ok %lu fail %lu\n",
-			(unsigned long)k.maps, (unsigned long)k.unmaps, (unsigned long)k.groups,
-			(unsigned long)k.xlate_ok, (unsigned long)k.xlate_fail);
-	}
 	assert_int_equal(svart_accel_stop(dev), 0);
 	kmodel_stats_reset();
 	assert_int_equal(svart_sva_unbind(dev, 0), 0);
@@ -343,6 +341,246 @@ test_no_answer_after_detach(void **state)
 	munmap(fresh, (size_t)pg);
 }
 
+static int16_t
+vfio_start(const char *devargs, uint8_t policy)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .mode = SVART_ACCEL_QUEUE_DEDICATED,
+					     .hw_queue = SVART_ACCEL_HWQ_AUTO, .fault_policy = policy };
+	int id = svart_accel_probe(devargs);
+
+	assert_true(id >= 0);
+	assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
+	assert_int_equal(svart_accel_start((int16_t)id), 0);
+	return (int16_t)id;
+}
+
+static void
+vfio_close(int16_t dev)
+{
+	assert_int_equal(svart_accel_stop(dev), 0);
+	(void)svart_sva_unbind(dev, 0);
+	assert_int_equal(svart_accel_close(dev), 0);
+}
+
+static struct idxd_queue *
+queue0(int16_t dev)
+{
+	return svart_accel_dev_get(dev)->queues[0];
+}
+
+/* What the device reads and writes on its own (descriptor rings and batch
+ * lists, completion records, the replay record) is in the IOAS with the
+ * access it needs: the device never page-faults on it. */
+static void
+check_rings_mapped(int16_t dev)
+{
+	const struct idxd_queue *q = queue0(dev);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->desc_ring, q->nb_desc * DSA_DESC_SIZE, false));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->op_cr, q->nb_desc * DSA_COMP_SIZE, true));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->batch_cr, q->nb_desc * DSA_COMP_SIZE, true));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)&q->rs_cr, sizeof(q->rs_cr), true));
+}
+
+static bool
+ring_faulted(int16_t dev)
+{
+	const struct idxd_queue *q = queue0(dev);
+
+	return kmodel_fault_seen((uintptr_t)q->desc_ring, q->nb_desc * DSA_DESC_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)q->op_cr, q->nb_desc * DSA_COMP_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)q->batch_cr, q->nb_desc * DSA_COMP_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)&q->rs_cr, sizeof(q->rs_cr));
+}
+
+static uint16_t
+reap_n(int16_t dev, uint16_t n, struct svart_accel_result *r)
+{
+	uint16_t got = 0;
+
+	for (int i = 0; i < REAP_TRIES && got < n; i++) {
+		emu_dsa_engine_poll(emu, 0, 64);
+		svart_iopf_poll();
+		got += svart_accel_completed_status(dev, 0, (uint16_t)(n - got), NULL, r + got);
+	}
+	return got;
+}
+
+/* The rings are IOAS-mapped when the PASID is bound and the queues set up,
+ * and again after an unmap-all (unbind, bind): single ops and hardware
+ * batches complete without a page request for the PMD's own structures. */
+static void
+test_rings_in_ioas(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *src = test_fresh((size_t)pg), *dst = test_fresh(BURST * (size_t)pg);
+	struct svart_accel_result r[BURST];
+	uint32_t pasid;
+	int16_t dev;
+
+	(void)state;
+	dev = vfio_start("idxd_vfio2,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	check_rings_mapped(dev);
+	kmodel_stats_reset();
+	memset(src, 0x5a, (size_t)pg);
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)pg, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, r), 1);
+	assert_int_equal(r[0].status, SVART_ACCEL_ST_SUCCESS);
+	for (uint32_t i = 0; i < BURST; i++)
+		assert_true(svart_accel_copy(dev, 0, src, dst + i * pg, (uint32_t)pg,
+					     i + 1 == BURST ? SVART_ACCEL_OP_SUBMIT : 0) >= 0);
+	assert_int_equal(reap_n(dev, BURST, r), BURST);
+	for (uint32_t i = 0; i < BURST; i++) {
+		assert_int_equal(r[i].status, SVART_ACCEL_ST_SUCCESS);
+		assert_memory_equal(dst + i * pg, src, (size_t)pg);
+	}
+	assert_false(ring_faulted(dev));
+	/* Unbind unmaps the whole IOAS; a new bind maps the rings again. */
+	assert_int_equal(svart_accel_stop(dev), 0);
+	assert_int_equal(svart_sva_unbind(dev, 0), 0);
+	assert_int_equal(kmodel_pasid_areas(pasid = 0), -ENOENT);
+	assert_int_equal(svart_sva_bind(dev, &pasid), 0);
+	check_rings_mapped(dev);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	(void)svart_sva_unbind(dev, 0);
+	assert_int_equal(svart_accel_close(dev), 0);
+	munmap(src, (size_t)pg);
+	munmap(dst, BURST * (size_t)pg);
+}
+
+/* Under RESUME the driver resolves the page and resubmits the rest; under
+ * REPORT the application touches it and submits the rest. Either way the
+ * resolved page must reach the IOAS (a page the CPU has is not one the
+ * device translates), or the op faults on it forever. */
+static void
+check_policy(uint8_t policy, const char *devargs)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = FRESH_PAGES * (size_t)pg;
+	uint8_t *src = malloc(len), *dst = test_fresh(len);
+	struct svart_accel_result r;
+	uint32_t done = 0;
+	unsigned int pieces = 0;
+	int16_t dev = vfio_start(devargs, policy);
+
+	memset(src, 0x3c, len);
+	while (done < len && pieces++ < 4 * FRESH_PAGES) {
+		assert_true(svart_accel_copy(dev, 0, src + done, dst + done, (uint32_t)(len - done),
+					     SVART_ACCEL_OP_SUBMIT) >= 0);
+		assert_int_equal(reap_n(dev, 1, &r), 1);
+		if (r.status == SVART_ACCEL_ST_SUCCESS) {
+			done = (uint32_t)len;
+			break;
+		}
+		assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
+		assert_int_equal(policy, SVART_ACCEL_FAULT_REPORT);
+		/* REPORT: the application makes the page usable, then the rest. */
+		*(volatile uint8_t *)(uintptr_t)r.fault_addr = *(volatile uint8_t *)(uintptr_t)r.fault_addr;
+		done += r.bytes_completed;
+	}
+	assert_int_equal(done, len);
+	assert_memory_equal(dst, src, len);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	vfio_close(dev);
+	free(src);
+	munmap(dst, len);
+}
+
+static void
+test_resume_maps_page(void **state)
+{
+	(void)state;
+	check_policy(SVART_ACCEL_FAULT_RESUME, "idxd_vfio3,bdf=" BDF);
+}
+
+static void
+test_report_maps_page(void **state)
+{
+	(void)state;
+	check_policy(SVART_ACCEL_FAULT_REPORT, "idxd_vfio4,bdf=" BDF);
+}
+
+/* Copy into buf (its pages end up in the IOAS), let the process change buf's
+ * pages, then copy into it again: the device must write the process's
+ * current pages, never a stale pin. */
+static void
+check_stale(int16_t dev, uint8_t *buf, size_t len, int how)
+{
+	static uint8_t src[2 * 4096];
+	struct svart_accel_result r;
+
+	memset(src, 0x11, sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, buf, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	if (how == 0)
+		assert_int_equal(madvise(buf, len, MADV_DONTNEED), 0);
+	else
+		assert_true(mmap(buf, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				 -1, 0) == buf); /* munmap + mmap in one */
+	for (int i = 0; i < NOTIFY_POLLS; i++)
+		svart_iopf_poll();
+	memset(src, 0x22, sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, buf, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(buf, src, len);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+}
+
+/* The IOAS follows the process: after MADV_DONTNEED, munmap/mmap or mremap of
+ * memory the device used, the device sees the process's pages (the kernel
+ * keeps the old ones pinned until the IOAS lets them go). */
+static void
+test_ioas_follows_process(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *a = test_fresh(2 * (size_t)pg), *b = test_fresh(2 * (size_t)pg);
+	uint8_t *c = test_fresh(2 * (size_t)pg), *to = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio5,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+	struct svart_accel_result r;
+	uint64_t pinned;
+
+	check_stale(dev, a, 2 * (size_t)pg, 0);
+	check_stale(dev, b, 2 * (size_t)pg, 1);
+	/* mremap: the old range leaves the IOAS and its pins go */
+	assert_true(svart_accel_copy(dev, 0, a, c, (uint32_t)(2 * pg), SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)c, 2 * (size_t)pg, true));
+	pinned = stats().pinned_pages;
+	assert_true(mremap(c, 2 * (size_t)pg, 2 * (size_t)pg, MREMAP_MAYMOVE | MREMAP_FIXED, to) == to);
+	for (int i = 0; i < NOTIFY_POLLS; i++)
+		svart_iopf_poll();
+	assert_false(kmodel_pasid_mapped(pasid, (uintptr_t)c, 1, false));
+	assert_true(stats().pinned_pages < pinned);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	vfio_close(dev);
+	munmap(a, 2 * (size_t)pg);
+	munmap(b, 2 * (size_t)pg);
+	munmap(to, 2 * (size_t)pg);
+}
+
+/* After each test: a device a failed test left open is closed (the model
+ * binds the function once at a time, as the kernel does). */
+static int
+close_all(void **state)
+{
+	(void)state;
+	for (int16_t d = 0; d < SVART_ACCEL_MAX_DEVS; d++) {
+		if (svart_accel_dev_get(d) == NULL)
+			continue;
+		(void)svart_accel_stop(d);
+		(void)svart_sva_unbind(d, SVART_SVA_UNBIND_NOWAIT);
+		svart_sva_quarantine_reap();
+		(void)svart_accel_close(d);
+	}
+	return 0;
+}
+
 static int
 setup(void **state)
 {
@@ -385,9 +623,13 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bringup_errors),
-		cmocka_unit_test(test_full_path),
-		cmocka_unit_test(test_no_answer_after_detach),
+		cmocka_unit_test_teardown(test_bringup_errors, close_all),
+		cmocka_unit_test_teardown(test_full_path, close_all),
+		cmocka_unit_test_teardown(test_no_answer_after_detach, close_all),
+		cmocka_unit_test_teardown(test_rings_in_ioas, close_all),
+		cmocka_unit_test_teardown(test_resume_maps_page, close_all),
+		cmocka_unit_test_teardown(test_report_maps_page, close_all),
+		cmocka_unit_test_teardown(test_ioas_follows_process, close_all),
 	};
 	int rc;
 

@@ -78,6 +78,8 @@ struct emu_iommu {
 	_Atomic uint64_t atc_misses, atc_flushes;
 	emu_iommu_translate_t xlate;    /* NULL: walk the process's page tables */
 	void *xlate_ctx;
+	emu_iommu_revalidate_t reval;   /* NULL: cached translations stay valid */
+	void *reval_ctx;
 };
 
 static uint64_t
@@ -304,6 +306,13 @@ emu_iommu_set_translate(struct emu_iommu *io, emu_iommu_translate_t fn, void *ct
 }
 
 void
+emu_iommu_set_revalidate(struct emu_iommu *io, emu_iommu_revalidate_t fn, void *ctx)
+{
+	io->reval = fn;
+	io->reval_ctx = ctx;
+}
+
+void
 emu_iommu_invalidate(struct emu_iommu *io)
 {
 	/* Release: an engine that sees the new generation flushes before translating. */
@@ -405,7 +414,11 @@ emu_atc_flush(struct emu_atc *a)
 void
 emu_atc_sync(struct emu_atc *a)
 {
-	uint64_t g = atomic_load_explicit(&a->io->gen, memory_order_acquire);
+	uint64_t g;
+
+	if (a->io->reval != NULL && a->io->reval(a->io->reval_ctx))
+		emu_iommu_invalidate(a->io);
+	g = atomic_load_explicit(&a->io->gen, memory_order_acquire);
 
 	if (g != a->gen) {
 		a->gen = g;
@@ -436,12 +449,13 @@ atc_hook(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 {
 	struct emu_iommu *io = a->io;
 	uint64_t va = vpn << EMU_PAGE_SHIFT;
-	uint8_t perm = io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0;
-
-	/* Each access asked on its own: a write-only mapping does not read. */
-	if (write && io->xlate(io->xlate_ctx, pasid, va, true))
-		perm |= ATC_PERM_W;
-	return perm;
+	/* The access asked first (one answer per request); a write that
+	 * translates asks for read too: a write-only mapping does not read. */
+	if (!write)
+		return io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0;
+	if (!io->xlate(io->xlate_ctx, pasid, va, true))
+		return 0;
+	return (uint8_t)(ATC_PERM_W | (io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0));
 }
 
 static uint8_t

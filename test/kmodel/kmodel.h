@@ -82,6 +82,11 @@ bool kmodel_pasid_mapped(uint32_t pasid, uint64_t iova, uint64_t len, bool write
 /** Areas of the IOAS attached to pasid (-ENOENT when none is attached). */
 int kmodel_pasid_areas(uint32_t pasid);
 
+/** True when a page request for a page of [addr, addr+len) was raised since
+ *  the last kmodel_stats_reset() (the last KMODEL_FAULT_LOG ones are kept). */
+bool kmodel_fault_seen(uint64_t addr, uint64_t len);
+#define KMODEL_FAULT_LOG 1024u
+
 /** Move the emulated IOMMU's page requests into the fault queues now (the
  *  model's page request thread does it every 50 us, read() too) and signal
  *  the fault fds. @return groups queued by this call. */

@@ -444,6 +444,7 @@ kmodel_init(struct emu_dsa *emu)
 	km_os.mmap = km_mmap;
 	idxd_os_set(&km_os);
 	emu_iommu_set_translate(emu->iommu, km_translate, &km);
+	emu_iommu_set_revalidate(emu->iommu, km_revalidate, &km);
 	km.installed = true;
 	pthread_mutex_unlock(&km.lock);
 	if (km.pagemap_fd < 0)
@@ -465,6 +466,7 @@ kmodel_fini(void)
 			km_close(fd);
 		}
 	emu_iommu_set_translate(km.emu->iommu, NULL, NULL);
+	emu_iommu_set_revalidate(km.emu->iommu, NULL, NULL);
 	idxd_os_set(NULL);
 	if (km.pagemap_fd >= 0)
 		close(km.pagemap_fd);
@@ -502,6 +504,7 @@ kmodel_set_strict(bool strict)
 	pthread_mutex_lock(&km.lock);
 	km.strict = strict;
 	emu_iommu_set_translate(km.emu->iommu, strict ? km_translate : NULL, &km);
+	emu_iommu_set_revalidate(km.emu->iommu, strict ? km_revalidate : NULL, &km);
 	pthread_mutex_unlock(&km.lock);
 }
 
@@ -519,6 +522,7 @@ kmodel_stats_reset(void)
 {
 	pthread_mutex_lock(&km.lock);
 	memset(&km.st, 0, sizeof(km.st));
+	km.fault_log_n = 0;
 	pthread_mutex_unlock(&km.lock);
 }
 

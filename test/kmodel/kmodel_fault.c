@@ -199,6 +199,7 @@ km_pump_locked(void)
 			}
 			if (group_add(p->g, r[i].addr) != 0)
 				continue;
+			km.fault_log[km.fault_log_n++ % KMODEL_FAULT_LOG] = r[i].addr & ~KM_PAGE_MASK;
 			if (r[i].last) {
 				groups += group_done(p->g);
 				p->used = false;
@@ -425,6 +426,22 @@ km_fault_detach(uint32_t pasid, uint32_t hwpt_id)
 		o->fault.pend_tail = g;
 	drop_pasid(&o->fault.resp, pasid);
 	fault_signal(&o->fault);
+}
+
+bool
+kmodel_fault_seen(uint64_t addr, uint64_t len)
+{
+	uint64_t first = addr & ~KM_PAGE_MASK;
+	bool seen = false;
+	uint32_t n;
+
+	pthread_mutex_lock(&km.lock);
+	km_pump_locked();
+	n = km.fault_log_n < KMODEL_FAULT_LOG ? km.fault_log_n : KMODEL_FAULT_LOG;
+	for (uint32_t i = 0; i < n && !seen; i++)
+		seen = km.fault_log[i] >= first && km.fault_log[i] < addr + len;
+	pthread_mutex_unlock(&km.lock);
+	return seen;
 }
 
 int

@@ -40,6 +40,7 @@ struct km_area {
 	bool r, w;
 	bool pinned;        /* pinned into the HWPTs on the IOAS (a domain exists) */
 	uint64_t *pfn;      /* identity of each pinned page (PFN, or KM_PFN_PRESENT) */
+	bool *gone;         /* the process no longer has that page there (seen) */
 };
 #define KM_PFN_PRESENT UINT64_MAX   /* present, PFN unreadable (not root) */
 
@@ -133,6 +134,8 @@ struct km_state {
 	pthread_t prq;      /* the kernel's page request handling */
 	bool prq_stop;  /* ATCs to flush once the model lock is released */
 	struct kmodel_stats st;
+	uint64_t fault_log[KMODEL_FAULT_LOG];  /* page addresses of requests raised */
+	uint32_t fault_log_n;
 };
 
 extern struct km_state km;
@@ -159,6 +162,7 @@ int km_ioas_unmap(int ctx, void *arg);
 void km_ioas_free(struct km_ioas *io);
 int km_ioas_pin_all(struct km_ioas *io);
 bool km_translate(void *ctx, uint32_t pasid, uint64_t va, bool write);
+bool km_revalidate(void *ctx);
 struct km_ioas *km_pasid_ioas(uint32_t pasid);
 
 /* kmodel_fault.c */

@@ -56,7 +56,7 @@ pm_identity(uint64_t va)
 /* Whether every page of [va, va+len) lies in a mapping that allows the pin
  * (mm/gup.c check_vma_flags: FOLL_WRITE needs VM_WRITE, a read VM_READ;
  * otherwise -EFAULT, as for an address no VMA covers). *anon_priv tells
- * whether all of it is private anonymous memory. */
+ * whether all of it is private, writable, anonymous memory. */
 static int
 vma_check(uint64_t va, uint64_t len, bool write, bool *anon_priv)
 {
@@ -81,7 +81,7 @@ vma_check(uint64_t va, uint64_t len, bool write, bool *anon_priv)
 			break;          /* a hole */
 		if (perm[0] != 'r' || (write && perm[1] != 'w'))
 			break;
-		if (ino != 0 || perm[3] != 'p' || strchr(line, '/') != NULL)
+		if (ino != 0 || perm[1] != 'w' || perm[3] != 'p' || strchr(line, '/') != NULL)
 			*anon_priv = false;
 		at = e;
 	}
@@ -113,8 +113,14 @@ area_pin(struct km_area *a)
 	if (madvise((void *)(uintptr_t)a->uva, a->len, adv) != 0)
 		return errno == ENOMEM ? -ENOMEM : -EFAULT;
 	a->pfn = calloc(n, sizeof(*a->pfn));
-	if (a->pfn == NULL)
+	a->gone = calloc(n, sizeof(*a->gone));
+	if (a->pfn == NULL || a->gone == NULL) {
+		free(a->pfn);
+		free(a->gone);
+		a->pfn = NULL;
+		a->gone = NULL;
 		return -ENOMEM;
+	}
 	for (uint64_t i = 0; i < n; i++)
 		a->pfn[i] = pm_identity(a->uva + i * KM_PAGE);
 	a->pinned = true;
@@ -129,7 +135,9 @@ area_unpin(struct km_area *a)
 		km.pinned -= a->len / KM_PAGE;
 	a->pinned = false;
 	free(a->pfn);
+	free(a->gone);
 	a->pfn = NULL;
+	a->gone = NULL;
 }
 
 /* iopt_table_add_domain -> iopt_fill_domain: a new page table on the IOAS
@@ -326,6 +334,57 @@ area_at(const struct km_ioas *io, uint64_t iova)
 	return NULL;
 }
 
+static bool
+same_page(uint64_t was, uint64_t now)
+{
+	return now != 0 && (was == KM_PFN_PRESENT || now == KM_PFN_PRESENT || now == was);
+}
+
+#define KM_REVAL_BATCH 64u
+
+/* Before each descriptor (the emulated IOMMU's revalidation hook): has a page
+ * of an IOAS attached to a PASID left the process since it was pinned? Then
+ * the device's cached translations must go, so that its next access there
+ * translates (and is counted stale): a real device would keep using the old
+ * page through its ATC, which the emulator, working on virtual addresses,
+ * cannot do. Each changed page is reported once. */
+bool
+km_revalidate(void *ctx)
+{
+	uint64_t pm[KM_REVAL_BATCH];
+	bool changed = false;
+
+	(void)ctx;
+	pthread_mutex_lock(&km.lock);
+	for (unsigned int i = 0; i < KM_MAX_PASID; i++) {
+		struct km_ioas *io = km.pasid[i].used ? km_pasid_ioas(km.pasid[i].pasid) : NULL;
+
+		for (uint32_t k = 0; io != NULL && k < io->n; k++) {
+			struct km_area *a = &io->a[k];
+			uint64_t n = a->len / KM_PAGE;
+
+			for (uint64_t j = 0; a->pinned && j < n; j += KM_REVAL_BATCH) {
+				uint64_t m = n - j < KM_REVAL_BATCH ? n - j : KM_REVAL_BATCH;
+				ssize_t got = pread(km.pagemap_fd, pm, m * sizeof(pm[0]),
+						    (off_t)((a->uva / KM_PAGE + j) * sizeof(pm[0])));
+
+				for (uint64_t x = 0; x < m; x++) {
+					uint64_t e = got >= (ssize_t)((x + 1) * sizeof(pm[0])) ? pm[x] : 0;
+					uint64_t now = !(e & KM_PM_PRESENT) ? 0 :
+						       (e & KM_PM_PFN_MASK) ? (e & KM_PM_PFN_MASK) : KM_PFN_PRESENT;
+
+					if (!a->gone[j + x] && !same_page(a->pfn[j + x], now)) {
+						a->gone[j + x] = true;
+						changed = true;
+					}
+				}
+			}
+		}
+	}
+	pthread_mutex_unlock(&km.lock);
+	return changed;
+}
+
 /* The device's translation (the emulated IOMMU's hook): the IOAS attached to
  * the PASID must map the page with the access. A mapped page whose CPU page
  * is no longer the one pinned at IOAS_MAP (munmap, mremap, MADV_DONTNEED, a
@@ -345,10 +404,12 @@ km_translate(void *ctx, uint32_t pasid, uint64_t va, bool write)
 	a = io != NULL ? area_at(io, va & ~KM_PAGE_MASK) : NULL;
 	if (a != NULL && (write ? a->w : a->r) && a->pinned) {
 		uint64_t va_cpu = a->uva + ((va & ~KM_PAGE_MASK) - a->iova);
-		uint64_t was = a->pfn[((va & ~KM_PAGE_MASK) - a->iova) / KM_PAGE];
+		uint64_t idx = ((va & ~KM_PAGE_MASK) - a->iova) / KM_PAGE;
+		uint64_t was = a->pfn[idx];
 		uint64_t now = pm_identity(va_cpu);
 
-		ok = now != 0 && (was == KM_PFN_PRESENT || now == KM_PFN_PRESENT || now == was);
+		ok = !a->gone[idx] && same_page(was, now);
+		a->gone[idx] = !ok;
 		if (!ok) {
 			if (km.st.stale++ < KM_LOG_MAX)
 				KM_LOG("stale pin access: PASID %u %s IOVA %#llx, pinned page %#llx, "
