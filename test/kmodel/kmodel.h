@@ -88,7 +88,7 @@ bool kmodel_fault_seen(uint64_t addr, uint64_t len);
 #define KMODEL_FAULT_LOG 1024u
 
 /** Move the emulated IOMMU's page requests into the fault queues now (the
- *  model's page request thread does it every 50 us, read() too) and signal
+ *  model's page request thread does it every 100 us, read() too) and signal
  *  the fault fds. @return groups queued by this call. */
 unsigned int kmodel_pump(void);
 /**

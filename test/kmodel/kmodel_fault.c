@@ -16,7 +16,7 @@
 #define KM_PRI_BATCH 64u
 #define KM_GROUP_PAGES_INIT 16u
 #define KM_INJECT_GRPID_BASE EMU_PRG_COUNT   /* outside the device's PRG indexes */
-#define KM_PRQ_PERIOD_US 50u                 /* the page request thread's period */
+#define KM_PRQ_PERIOD_US 100u                /* the page request thread's period */
 
 /* IOMMU_FAULT_QUEUE_ALLOC (fault.c iommufd_fault_alloc): flags must be 0;
  * the fd is a real one (an eventfd, readable while groups wait) so poll()
@@ -90,20 +90,18 @@ km_fault_free(struct km_fault *f)
 	}
 }
 
-/* Readable exactly while a group waits to be read (fault.c iommufd_fault_fops_poll). */
+/* Readable exactly while a group waits (fault.c iommufd_fault_fops_poll). */
 static void
 fault_signal(struct km_fault *f)
 {
-	uint64_t v;
+	uint64_t v = 1;
+	bool want = f->pend != NULL;
 
-	if (read(f->efd, &v, sizeof(v)) < 0) {
-		/* nothing pending on the counter: fine */
-	}
-	if (f->pend != NULL) {
-		v = 1;
-		if (write(f->efd, &v, sizeof(v)) != sizeof(v))
-			KM_LOG("eventfd signal failed");
-	}
+	if (want == f->signalled)
+		return;
+	if (want ? write(f->efd, &v, sizeof(v)) != sizeof(v) : read(f->efd, &v, sizeof(v)) != sizeof(v))
+		KM_LOG("fault fd eventfd update failed: %s", strerror(errno));
+	f->signalled = want;
 }
 
 static int

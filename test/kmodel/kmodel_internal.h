@@ -65,6 +65,7 @@ struct km_group {
 struct km_fault {
 	int efd;            /* real eventfd: readable while groups wait (poll works) */
 	int fd;             /* the fd handed out (efd) while open, else -1 */
+	bool signalled;     /* efd's counter is non-zero */
 	struct km_group *pend, *pend_tail;   /* to deliver (fault->deliver) */
 	struct km_group *resp;               /* delivered, unanswered (fault->response) */
 };
