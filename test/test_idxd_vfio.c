@@ -37,6 +37,8 @@
 #define NB_DESC 64
 #define BURST 4u        /* ops sent as one hardware batch */
 #define FRESH_PAGES 3u
+#define PIN_LIMIT_PAGES 8u    /* RLIMIT_MEMLOCK of an unprivileged user, scaled down */
+#define PIN_STREAM_PAGES 24u
 #define NOTIFY_POLLS 10 /* fault-service polls that let the back end see a munmap */
 
 static char root[PATH_MAX], sysroot[PATH_MAX + 8];
@@ -564,12 +566,92 @@ test_ioas_follows_process(void **state)
 	munmap(to, 2 * (size_t)pg);
 }
 
+/* Copy len bytes of pattern v into dst and reap it: the op's status. */
+static uint8_t
+copy_into(int16_t dev, uint8_t *dst, size_t len, uint8_t v)
+{
+	static uint8_t src[2 * 4096];
+	struct svart_accel_result r = { .status = SVART_ACCEL_ST_INVALID };
+
+	memset(src, v, sizeof(src));
+	assert_true(len <= sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	if (reap_n(dev, 1, &r) != 1)
+		return SVART_ACCEL_ST_INVALID;
+	return r.status;
+}
+
+/* svart_sva_invalidate of part of what one page-request group mapped: the
+ * range must leave the IOAS, though the kernel unmaps whole areas only
+ * (io_pagetable.c iopt_unmap_iova_range refuses a cut with -ENOENT). */
+static void
+test_invalidate_part_of_area(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio6,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+
+	(void)state;
+	assert_int_equal(copy_into(dev, buf, 2 * (size_t)pg, 1), SVART_ACCEL_ST_SUCCESS);
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)buf, 2 * (size_t)pg, true));
+	assert_int_equal(svart_sva_invalidate(dev, buf, (size_t)pg), 0);
+	assert_false(kmodel_pasid_mapped(pasid, (uintptr_t)buf, 1, false));
+	vfio_close(dev);
+	munmap(buf, 2 * (size_t)pg);
+}
+
+/* A page mapped read-only (the process could only read it) and written once
+ * the process may: remapped writable, though the read-only area it sits in
+ * is larger (whole-area unmaps only). */
+static void
+test_read_only_then_written(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(2 * (size_t)pg), *dst = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio7,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	struct svart_accel_result r;
+
+	(void)state;
+	memset(buf, 7, 2 * (size_t)pg);
+	assert_int_equal(mprotect(buf, 2 * (size_t)pg, PROT_READ), 0);
+	assert_true(svart_accel_copy(dev, 0, buf, dst, (uint32_t)(2 * pg), SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(mprotect(buf, 2 * (size_t)pg, PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(copy_into(dev, buf, 64, 9), SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(buf[0], 9);
+	vfio_close(dev);
+	munmap(buf, 2 * (size_t)pg);
+	munmap(dst, 2 * (size_t)pg);
+}
+
+/* Pinned pages count against RLIMIT_MEMLOCK (pages.c incr_user_locked_vm:
+ * IOAS_MAP -ENOMEM beyond it). Streaming through more fresh memory than the
+ * limit must keep working: what the device used earlier can be let go. */
+static void
+test_pin_limit(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(PIN_STREAM_PAGES * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio8,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+
+	(void)state;
+	kmodel_set_pin_limit(stats().pinned_pages + PIN_LIMIT_PAGES);
+	for (unsigned int i = 0; i < PIN_STREAM_PAGES; i++)
+		assert_int_equal(copy_into(dev, buf + i * pg, 64, (uint8_t)i), SVART_ACCEL_ST_SUCCESS);
+	kmodel_set_pin_limit(0);
+	vfio_close(dev);
+	munmap(buf, PIN_STREAM_PAGES * (size_t)pg);
+}
+
 /* After each test: a device a failed test left open is closed (the model
  * binds the function once at a time, as the kernel does). */
 static int
 close_all(void **state)
 {
 	(void)state;
+	kmodel_set_pin_limit(0);
 	for (int16_t d = 0; d < SVART_ACCEL_MAX_DEVS; d++) {
 		if (svart_accel_dev_get(d) == NULL)
 			continue;
@@ -630,6 +712,9 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_resume_maps_page, close_all),
 		cmocka_unit_test_teardown(test_report_maps_page, close_all),
 		cmocka_unit_test_teardown(test_ioas_follows_process, close_all),
+		cmocka_unit_test_teardown(test_invalidate_part_of_area, close_all),
+		cmocka_unit_test_teardown(test_read_only_then_written, close_all),
+		cmocka_unit_test_teardown(test_pin_limit, close_all),
 	};
 	int rc;
 
