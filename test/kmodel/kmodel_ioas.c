@@ -199,8 +199,10 @@ km_ioas_map(int ctx, void *arg)
 		KM_LOG("IOAS_MAP without FIXED_IOVA (kernel-chosen IOVA) is not modelled");
 		return -EOPNOTSUPP;
 	}
-	/* A zero length, or an IOVA, length or user address off the page
-	 * (iopt_alloc_area_pages, iopt_check_iova: iova_alignment). */
+	/* A zero length or one off the page (iopt_alloc_area_pages), an IOVA
+	 * off the page (iopt_check_iova), a user address whose offset in its
+	 * page is not the IOVA's (iopt_insert_area: page_offset against
+	 * iova_alignment, the page size here). */
 	if (m->length == 0 || (m->iova & KM_PAGE_MASK) || (m->length & KM_PAGE_MASK) ||
 	    (m->user_va & KM_PAGE_MASK))
 		return -EINVAL;
