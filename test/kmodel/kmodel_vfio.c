@@ -31,11 +31,12 @@
 #define KM_END(t, f) (offsetof(struct t, f) + sizeof(((struct t *)0)->f))
 
 /* IOMMU_HWPT_ALLOC (hw_pagetable.c iommufd_hwpt_alloc,
- * iommufd_hwpt_paging_alloc): unknown flags or a non-zero reserved field
- * -EOPNOTSUPP; data_len must agree with data_type (-EINVAL); dev_id must be
- * a bound device, pt_id an IOAS (a HWPT makes a nested table: not modelled,
- * anything else -EINVAL), fault_id a fault queue when FAULT_ID_VALID (unknown
- * ids -ENOENT). The new domain gets the IOAS's areas (pins them). */
+ * iommufd_hwpt_paging_alloc), in the kernel's order: a non-zero reserved
+ * field -EOPNOTSUPP; data_len must agree with data_type (-EINVAL); dev_id a
+ * bound device, pt_id an IOAS (a HWPT makes a nested table: not modelled,
+ * anything else -EINVAL); unknown flags -EOPNOTSUPP; fault_id a fault queue
+ * when FAULT_ID_VALID (unknown ids -ENOENT). The new domain gets the IOAS's
+ * areas (pins them). */
 int
 km_hwpt_alloc(int ctx, void *arg)
 {
@@ -44,7 +45,7 @@ km_hwpt_alloc(int ctx, void *arg)
 	uint32_t id;
 	int rc;
 
-	if ((h->flags & ~KM_HWPT_KNOWN) != 0 || h->reserved != 0)
+	if (h->reserved != 0)
 		return -EOPNOTSUPP;
 	if ((h->data_type == KM_HWPT_DATA_NONE) != (h->data_len == 0))
 		return -EINVAL;
@@ -53,13 +54,16 @@ km_hwpt_alloc(int ctx, void *arg)
 	pt = km_obj_get(ctx, h->pt_id, KM_OBJ_NONE);
 	if (pt == NULL)
 		return -ENOENT;
+	if (pt->type != KM_OBJ_IOAS && pt->type != KM_OBJ_HWPT)
+		return -EINVAL;
+	/* iommufd_hwpt_paging_alloc: flags beyond the valid ones */
+	if ((h->flags & ~KM_HWPT_KNOWN) != 0)
+		return -EOPNOTSUPP;
 	if (pt->type == KM_OBJ_HWPT || h->data_type != KM_HWPT_DATA_NONE ||
 	    (h->flags & (KM_HWPT_NEST_PARENT | KM_HWPT_DIRTY_TRACKING))) {
 		KM_LOG("nested / dirty-tracking page tables are not modelled");
 		return -EOPNOTSUPP;
 	}
-	if (pt->type != KM_OBJ_IOAS)
-		return -EINVAL;
 	if (h->flags & SVART_IOMMU_HWPT_FAULT_ID_VALID) {
 		f = km_obj_get(ctx, h->fault_id, KM_OBJ_FAULT);
 		if (f == NULL)
