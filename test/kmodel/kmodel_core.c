@@ -465,6 +465,12 @@ kmodel_fini(void)
 
 			km_close(fd);
 		}
+	/* Fault fds the user still held: the files go with the model. */
+	for (unsigned int i = 0; i < KM_MAX_FD; i++)
+		if (km.fds[i].kind == KM_FD_FAULT) {
+			km.real->close(km.fds[i].fd);
+			km.fds[i].kind = KM_FD_NONE;
+		}
 	emu_iommu_set_translate(km.emu->iommu, NULL, NULL);
 	emu_iommu_set_revalidate(km.emu->iommu, NULL, NULL);
 	idxd_os_set(NULL);

@@ -62,13 +62,26 @@ group_free(struct km_group *g)
 	free(g);
 }
 
+/* The kernel answers a group Invalid itself and frees it (fault.c
+ * iommufd_auto_response_faults, iommufd_fault_destroy). */
 static void
-list_free(struct km_group *g)
+group_answer_invalid(struct km_group *g)
+{
+	if (g->inject >= 0)
+		km.inject[g->inject].code = -ENOENT;
+	else if (km.emu != NULL)
+		(void)emu_pri_respond(km.emu->iommu, g->pasid, (uint16_t)g->grpid, EMU_PRI_INVALID);
+	km.st.auto_responses++;
+	group_free(g);
+}
+
+static void
+list_answer_invalid(struct km_group *g)
 {
 	while (g != NULL) {
 		struct km_group *n = g->next;
 
-		group_free(g);
+		group_answer_invalid(g);
 		g = n;
 	}
 }
@@ -76,8 +89,8 @@ list_free(struct km_group *g)
 void
 km_fault_free(struct km_fault *f)
 {
-	list_free(f->pend);
-	list_free(f->resp);
+	list_answer_invalid(f->pend);
+	list_answer_invalid(f->resp);
 	f->pend = f->pend_tail = f->resp = NULL;
 	if (f->fd < 0) {
 		close(f->efd);
@@ -392,12 +405,7 @@ drop_pasid(struct km_group **pp, uint32_t pasid)
 			continue;
 		}
 		*pp = g->next;
-		if (g->inject >= 0)
-			km.inject[g->inject].code = -ENOENT;
-		else
-			(void)emu_pri_respond(km.emu->iommu, g->pasid, (uint16_t)g->grpid, EMU_PRI_INVALID);
-		km.st.auto_responses++;
-		group_free(g);
+		group_answer_invalid(g);
 	}
 }
 
