@@ -619,6 +619,7 @@ test_device_page_requests(void **state)
 	struct svart_iommu_hwpt_pgfault r[RECS_MAX];
 	uint16_t prg;
 	ssize_t got = 0;
+	int code = -EAGAIN;
 
 	(void)state;
 	world_up(&w, true);
@@ -636,8 +637,9 @@ test_device_page_requests(void **state)
 	assert_int_equal(emu_pri_poll(emu->iommu, prg), EMU_PRI_SUCCESS);
 	/* A PASID nobody attached: the kernel answers Invalid by itself. */
 	assert_int_equal(emu_pri_raise(emu->iommu, PASID2, 0x7000, 1, false, &prg), 0);
-	for (int i = 0; i < 100000 && emu_pri_poll(emu->iommu, prg) == -EAGAIN; i++)
+	for (int i = 0; i < 100000 && (code = emu_pri_poll(emu->iommu, prg)) == -EAGAIN; i++)
 		usleep(10);
+	assert_int_equal(code, EMU_PRI_INVALID);
 	assert_int_equal(fread_recs(&w, r, RECS_MAX), 0);
 	world_down(&w);
 }
