@@ -3,7 +3,8 @@
  */
 /* Micro-benchmarks (Google Benchmark through mb_shim): submitter-side enqueue
  * cost per op type, batch formation, completion polling, ATC lookup,
- * page-request group assembly, CRC32C throughput. The device engine is
+ * page-request group assembly, the fault service's cost per request
+ * without populating, CRC32C throughput. The device engine is
  * manual, so only the measured side runs inside the timed region. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #define MB_GROUP_PAGES 8
 #define MB_CRC_SMALL 4096
 #define MB_CRC_LARGE 65536
+#define MB_PRQ 64           /* page request queue of the micro-benchmark's IOMMU */
+#define MB_PASID 1
 
 static int16_t dev;
 static uint8_t src[MB_BUF], dst[MB_BUF], dst2[MB_BUF] __attribute__((aligned(4096)));
@@ -242,6 +245,106 @@ bm_group_assembly(svart_mb_state *st, void *arg)
 	svart_iopf_stop();
 }
 
+/* The fault service's cost per page request without populating: a source
+ * over an emulated IOMMU (what the idxd_emu transport does), one request for
+ * a page that is already present per iteration. The device's side (raising
+ * the request, seeing the response) is in the loop too; "iopf/emu_iommu_only"
+ * is that side with the request read and answered directly, for the
+ * difference. */
+static uint16_t
+emu_src_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
+{
+	struct emu_page_req r[MB_GROUP_PAGES];
+	uint16_t n = emu_pri_read(ctx, r, max < MB_GROUP_PAGES ? max : MB_GROUP_PAGES);
+
+	for (uint16_t i = 0; i < n; i++) {
+		reqs[i].pasid = r[i].pasid;
+		reqs[i].group = r[i].prg;
+		reqs[i].write = (r[i].perm & EMU_PRI_PERM_WRITE) != 0;
+		reqs[i].last = r[i].last;
+		reqs[i].addr = r[i].addr;
+	}
+	return n;
+}
+
+static int
+emu_src_respond(void *ctx, uint32_t pasid, uint16_t group, bool invalid)
+{
+	answered += !invalid;
+	return emu_pri_respond(ctx, pasid, group, invalid ? EMU_PRI_INVALID : EMU_PRI_SUCCESS);
+}
+
+static const struct svart_iopf_source_ops emu_src_ops = { .read = emu_src_read,
+							   .respond = emu_src_respond };
+
+/* One request raised for dst's page (present), handled by handle(), seen. */
+static void
+emu_request_loop(svart_mb_state *st, struct emu_iommu *io, void (*handle)(struct emu_iommu *io))
+{
+	uint64_t va = (uint64_t)(uintptr_t)dst;
+	uint16_t prg;
+
+	while (svart_mb_keep_running(st)) {
+		if (emu_pri_raise(io, MB_PASID, va, 1, true, &prg) != 0)
+			abort();
+		handle(io);
+		if (emu_pri_poll(io, prg) != EMU_PRI_SUCCESS)
+			abort();
+	}
+	svart_mb_set_items(st, svart_mb_iterations(st));
+}
+
+static void
+handle_by_service(struct emu_iommu *io)
+{
+	(void)io;
+	svart_iopf_poll();
+}
+
+static void
+handle_direct(struct emu_iommu *io)
+{
+	struct emu_page_req r;
+
+	if (emu_pri_read(io, &r, 1) != 1 ||
+	    emu_pri_respond(io, r.pasid, r.prg, EMU_PRI_SUCCESS) != 0)
+		abort();
+}
+
+/* arg non-NULL: a resolver hook answers (no populate at all); NULL: the default
+ * resolution, MADV_POPULATE_WRITE of a page that is already there (the system
+ * call only). */
+static void
+bm_iopf_request(svart_mb_state *st, void *arg)
+{
+	struct svart_iopf_conf c = { .mode = SVART_IOPF_MANUAL, .lcore = -1,
+				     .resolver = arg != NULL ? hook_resolved : NULL };
+	struct emu_iommu *io = emu_iommu_create(MB_PRQ, MB_PRQ);
+	int id;
+
+	memset(dst, 1, sizeof(dst));   /* present and written: nothing to populate */
+	svart_iopf_stop();
+	svart_iopf_start(&c);
+	id = svart_iopf_source_add(&emu_src_ops, io);
+	answered = 0;
+	emu_request_loop(st, io, handle_by_service);
+	if (answered == 0)
+		abort();
+	svart_iopf_source_remove(id);
+	svart_iopf_stop();
+	emu_iommu_destroy(io);
+}
+
+static void
+bm_emu_iommu_only(svart_mb_state *st, void *arg)
+{
+	struct emu_iommu *io = emu_iommu_create(MB_PRQ, MB_PRQ);
+
+	(void)arg;
+	emu_request_loop(st, io, handle_direct);
+	emu_iommu_destroy(io);
+}
+
 static void
 bm_crc32c(svart_mb_state *st, void *arg)
 {
@@ -295,6 +398,9 @@ main(int argc, char **argv)
 	}
 	svart_mb_register("atc_lookup/hit", bm_atc_lookup, NULL);
 	svart_mb_register("iopf/group_assembly_8pages", bm_group_assembly, NULL);
+	svart_mb_register("iopf/request_emu_no_populate", bm_iopf_request, (void *)(uintptr_t)1);
+	svart_mb_register("iopf/request_emu_present_page", bm_iopf_request, NULL);
+	svart_mb_register("iopf/emu_iommu_only", bm_emu_iommu_only, NULL);
 	svart_mb_register("crc32c/4KiB", bm_crc32c, (void *)(uintptr_t)MB_CRC_SMALL);
 	svart_mb_register("crc32c/64KiB", bm_crc32c, (void *)(uintptr_t)MB_CRC_LARGE);
 	svart_mb_run(argc, argv);

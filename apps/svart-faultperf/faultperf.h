@@ -7,8 +7,11 @@
 /* svart-faultperf's shared pieces: percentiles, fresh memory, the progress
  * line, and the machine's own limits measured in the same run (limits.c). */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "app_common.h"
 
@@ -47,5 +50,75 @@ uint8_t *fp_fresh(size_t len);
  * and the userfaultfd handler on lcore peer, a stream of stream_bytes.
  */
 void fp_limits_run(unsigned int peer, uint64_t faults, size_t stream_bytes, struct fp_limits *l);
+
+/* ---- the fault path stage by stage (stages.c) ---- */
+
+/** Stages of a faulting op, in order, then the whole op. */
+#define FP_STAGES 10
+#define FP_STAGE_TOTAL (FP_STAGES - 1)
+
+/** A stage: its JSON key, its label, and whose cost it is (runtime or emulator). */
+struct fp_stage_desc {
+	const char *key, *label, *owner;
+};
+extern const struct fp_stage_desc fp_stage_desc[FP_STAGES];
+
+struct fp_stages {
+	bool recorded;        /* the device keeps a fault trace (the emulated DSA) */
+	uint64_t ops, matched, dropped;
+	struct pct st[FP_STAGES];  /* ns */
+};
+
+/**
+ * n 64 B copies, each meeting one fresh page, with the device's fault trace
+ * on; fills out. A device without a trace is reported and skipped (0).
+ * @return 0 or a negative errno.
+ */
+int fp_stages_run(const struct app_dev *d, uint64_t n, struct fp_stages *out);
+/** Print the per-stage p50/p99 table. */
+void fp_stages_print(const struct fp_stages *s);
+/** {"<stage>": {"p50", "p99", "n", "whose"}, ...}; empty when not recorded. */
+json_t *fp_stages_json(const struct fp_stages *s);
+
+/** munmap, and tell the device its translations of the range are gone. */
+void fp_unmap(const struct app_dev *d, void *p, size_t len);
+
+/* ---- the headline fault figure (stages.c) ---- */
+
+/** Targets of the whole op with a fault against its limit (issue: fault path end to end). */
+#define FP_TARGET_OP_P50 1.5
+#define FP_TARGET_OP_P99 3.0
+
+/** What a 64 B op meeting one fresh page must cost at least: the op without a
+ *  fault + populating one page + a cross-core round trip (all p50, ns). */
+uint64_t fp_fault_op_limit(const struct pct *warm, const struct fp_limits *l);
+/** Print the op with a fault next to its limit and the ratios. */
+void fp_headline_print(const struct pct *fault, const struct pct *warm, const struct fp_limits *l);
+/** Most --rounds; fewest faults a round measures. */
+#define FP_ROUNDS_MAX 20
+#define FP_ROUND_MIN_FAULTS 100
+
+/** One round of the headline: the op with and without a fault, one populated page. */
+struct fp_round {
+	struct pct fault, warm, madv;
+};
+struct fp_rounds {
+	unsigned int n;
+	struct fp_round r[FP_ROUNDS_MAX];
+};
+
+/** Latency of n 64 B copies into fresh pages (a fault each) or warm ones (main.c). */
+int fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out);
+/** One MADV_POPULATE_WRITE page, n times (limits.c). */
+struct pct fp_madv_cost(uint64_t n);
+
+/** The headline in rounds (none with rounds < 2), faults / rounds ops each. */
+int fp_rounds_run(const struct app_dev *d, uint64_t faults, unsigned int rounds,
+		  const struct fp_limits *l, struct fp_rounds *out);
+/** Print each round's figures and ratios. */
+void fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l);
+/** The headline and its rounds for faultperf.json ("rounds": [] without). */
+json_t *fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
+			 const struct fp_rounds *rs);
 
 #endif /* SVART_FAULTPERF_H */

@@ -104,6 +104,12 @@ fresh_page_cost(uint64_t n, void (*touch)(uint8_t *page))
 	return p;
 }
 
+struct pct
+fp_madv_cost(uint64_t n)
+{
+	return fresh_page_cost(n, touch_populate);
+}
+
 static double
 cpu_stream_fresh_gbps(size_t bytes)
 {

@@ -51,6 +51,7 @@
 #define DEFAULT_DEV "idxd_emu0"
 #define DEFAULT_FAULTS 10000
 #define DEFAULT_STREAM_MIB 64
+#define DEFAULT_ROUNDS 3
 #define QUICK_FAULTS 2000
 #define QUICK_STREAM_MIB 16
 #define FAULTS_MAX 100000         /* each figure maps this many fresh pages */
@@ -63,7 +64,7 @@
 
 struct fp_opts {
 	const char *devargs;
-	uint64_t faults, stream_mib;
+	uint64_t faults, stream_mib, rounds;
 	const char *json, *cdf;
 	bool quick;
 };
@@ -78,6 +79,8 @@ struct fp_svart {
 	bool block;                    /* the device blocks on faults (else: resume policy) */
 	struct pct pri, lat_fault, lat_warm;
 	double blk_gbps, around_gbps, res_gbps;
+	struct fp_stages stages;       /* the faulting op stage by stage (stages.c) */
+	struct fp_rounds rounds;       /* the headline in rounds (headline.c) */
 };
 
 /* ---- the command line --------------------------------------------------- */
@@ -94,6 +97,10 @@ fp_parse(struct fp_opts *o, int argc, char **argv)
 		{ .name = "stream-mib", .type = APP_OPT_UINT, .metavar = "M", .val = &o->stream_mib,
 		  .help = "MiB of fresh memory per streaming figure",
 		  .def = RTE_STR(DEFAULT_STREAM_MIB), .min = 1, .max = STREAM_MIB_MAX },
+		{ .name = "rounds", .type = APP_OPT_UINT, .metavar = "R", .val = &o->rounds,
+		  .help = "headline rounds (64 B op with and without a fault, one populated page), "
+			  "faults / R ops each, for the spread; 1 = none",
+		  .def = RTE_STR(DEFAULT_ROUNDS), .min = 1, .max = FP_ROUNDS_MAX },
 		{ .name = "json", .type = APP_OPT_OUTPUT, .metavar = "FILE", .val = &o->json,
 		  .help = "also write the results as JSON" },
 		{ .name = "cdf", .type = APP_OPT_OUTPUT, .metavar = "FILE", .val = &o->cdf,
@@ -192,8 +199,8 @@ wait_one(const struct app_dev *d, struct svart_accel_result *r)
 }
 
 /* Per-op latency of 64 B copies, into fresh pages (one fault each) or warm ones. */
-static int
-op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
+int
+fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 {
 	uint8_t *dst = fp_fresh(n * FP_PAGE), src[OP_BYTES];
 	uint64_t *t = calloc(n, sizeof(*t));
@@ -220,7 +227,7 @@ op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 		fprintf(stderr, "svart-faultperf: 64 B copy %s a fault failed: %s\n",
 			fault ? "with" : "without", strerror(-rc));
 	if (dst != NULL)
-		munmap(dst, n * FP_PAGE);
+		fp_unmap(d, dst, n * FP_PAGE);
 	free(t);
 	return rc;
 }
@@ -266,7 +273,7 @@ stream_fresh(const struct app_dev *d, size_t bytes, double *gbps)
 	if (rc == 0)
 		*gbps = (double)bytes / ((double)(app_now_ns() - t0) / NS_PER_S) / BYTES_PER_GB;
 	if (dst != NULL)
-		munmap(dst, bytes);
+		fp_unmap(d, dst, bytes);
 	free(src);
 	return rc;
 }
@@ -279,7 +286,7 @@ svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
 
 	app_progress_set(&fp_progress, "svart: 64 B copies with a fault");
 	svart_iopf_stats_reset();
-	if (op_latency(d, faults, true, &s->lat_fault) != 0)
+	if (fp_op_latency(d, faults, true, &s->lat_fault) != 0)
 		return -EIO;
 	svart_iopf_stats_get(&st);
 	s->pri = (struct pct){ st.latency.count, st.latency.p50, st.latency.p90, st.latency.p99,
@@ -291,10 +298,14 @@ svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
 		       "device records it)\n", d->info.name);
 	fp_print_pct("64 B op with a fault (submit->done)", &s->lat_fault);
 	app_progress_set(&fp_progress, "svart: 64 B copies without a fault");
-	if (op_latency(d, faults, false, &s->lat_warm) != 0)
+	if (fp_op_latency(d, faults, false, &s->lat_warm) != 0)
 		return -EIO;
 	fp_print_pct("64 B op without a fault", &s->lat_warm);
-	return 0;
+	if (!s->block)
+		return 0;
+	/* A pass of its own: the headline above ran without the trace. */
+	app_progress_set(&fp_progress, "svart: 64 B copies with a fault, stage by stage");
+	return fp_stages_run(d, faults, &s->stages) == 0 ? 0 : -EIO;
 }
 
 /* The streams: block without and with fault-around, then the resume policy. */
@@ -323,7 +334,8 @@ svart_streams(const struct app_dev *d, struct fp_place *pl, size_t bytes, struct
 }
 
 static int
-svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d, struct fp_svart *s)
+svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d,
+	  const struct fp_limits *l, struct fp_svart *s)
 {
 	int rc = svart_iopf_start(&pl->ic);
 
@@ -343,6 +355,8 @@ svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d, struc
 	       s->block ? "block-on-fault" : "cannot block on faults: resume policy, block-policy "
 	       "figures skipped");
 	rc = svart_latency(d, o->faults, s);
+	if (rc == 0 && s->block)
+		rc = fp_rounds_run(d, o->faults, (unsigned int)o->rounds, l, &s->rounds);
 	if (rc == 0)
 		rc = svart_streams(d, pl, o->stream_mib << MIB_SHIFT, s);
 	return rc;
@@ -355,6 +369,9 @@ print_summary(const struct fp_limits *l, const struct fp_svart *s)
 {
 	double near = (double)(l->madv.p50 + l->pp.p50);
 
+	fp_headline_print(&s->lat_fault, &s->lat_warm, l);
+	fp_rounds_print(&s->rounds, l);
+	fp_stages_print(&s->stages);
 	app_progress_clear(&fp_progress);
 	printf("streaming 64 KiB copies into fresh memory:\n");
 	if (s->block) {
@@ -443,6 +460,14 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 			    "stream_fresh_gbps", "svart_block", gbps(s->blk_gbps),
 			    "svart_block_fault_around", gbps(s->around_gbps),
 			    "svart_resume", gbps(s->res_gbps), "cpu", gbps(l->cpu_gbps));
+	/* The headline fault figure against its limit, and the fault path by stage. */
+	if (root != NULL && (json_object_set_new(root, "fault_op", fp_headline_json(&s->lat_fault,
+						 &s->lat_warm, l, &s->rounds)) != 0 ||
+			     json_object_set_new(root, "fault_stages", fp_stages_json(&s->stages)) != 0)) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		json_decref(root);
+		return NULL;
+	}
 	if (root == NULL || l->uffd_rc != 0)
 		return root;
 	/* The userfaultfd round trip, when the kernel let it be measured. */
@@ -495,7 +520,7 @@ fp_main(const struct fp_opts *o, struct app_dev *d)
 	app_progress_init(&fp_progress, 0);
 	/* Limits first, while the peer lcore is still free. */
 	fp_limits_run(pl.peer, o->faults, o->stream_mib << MIB_SHIFT, &lim);
-	if (svart_run(o, &pl, d, &sv) != 0)
+	if (svart_run(o, &pl, d, &lim, &sv) != 0)
 		return APP_EXIT_FAILURE;
 	print_summary(&lim, &sv);
 	return write_outputs(&(struct fp_report){ o, &pl, &lim, &sv });
@@ -505,7 +530,7 @@ int
 main(int argc, char **argv)
 {
 	struct fp_opts o = { .devargs = DEFAULT_DEV, .faults = DEFAULT_FAULTS,
-			     .stream_mib = DEFAULT_STREAM_MIB };
+			     .stream_mib = DEFAULT_STREAM_MIB, .rounds = DEFAULT_ROUNDS };
 	struct app_dev dev = { .id = -1 };
 	int rc = fp_parse(&o, argc, argv);
 

@@ -312,6 +312,20 @@ json_result(const struct perf_result *r, json_error_t *err)
 			    "errors", (json_int_t)r->errors, "verify_fail", (json_int_t)r->verify_fail);
 }
 
+/* A case with its rounds' placements (placement.c). */
+static json_t *
+json_result_placed(const struct perf_result *r, json_error_t *err)
+{
+	json_t *o = json_result(r, err);
+
+	if (o != NULL && perf_placement_json(o, r) != 0) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
 /* perf.json: the run's parameters and placement, then one object per case. */
 static json_t *
 perf_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n,
@@ -320,7 +334,7 @@ perf_json(const struct perf_opts *o, const struct perf_result *r, unsigned int n
 	json_t *results = json_array();
 
 	for (unsigned int i = 0; results != NULL && i < n; i++)
-		if (json_array_append_new(results, json_result(&r[i], err)) != 0) {
+		if (json_array_append_new(results, json_result_placed(&r[i], err)) != 0) {
 			json_decref(results);
 			results = NULL;
 		}

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "app_common.h"
 #include "peers.h"
 
@@ -37,6 +39,9 @@ struct perf_result {
 	struct perf_rounds svart_rounds, rte_dma_rounds, skel_rounds; /* per interleaved round */
 	double memcpy_gbps;            /* one-core memcpy, same size */
 	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */
+	struct perf_rounds ring_rounds; /* the ring limit in each interleaved round */
+	double rtt_ns[PERF_ROUNDS_MAX + 1]; /* core-to-core round trip before each round, and after */
+	unsigned int nb_rtt;
 	uint64_t ops;
 	uint64_t errors;
 	uint64_t verify_fail;
@@ -82,5 +87,14 @@ int perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result 
 
 /** Seconds one case is expected to take. */
 double perf_case_seconds(const struct perf_case *c, const struct perf_opts *o);
+
+/* placement.c: the host's core placement with each round. */
+
+/** Median cache-line round trip (ns) between this core and cpu, 0 if not measured. */
+double perf_rtt_ns(int cpu);
+
+/** Add the per-round round trips, placements (near/far/mixed) and ring limits
+ *  to a case's JSON object. @return 0, or -1 out of memory. */
+int perf_placement_json(json_t *res, const struct perf_result *r);
 
 #endif /* SVART_PERF_H */

@@ -295,21 +295,44 @@ lend_core(struct perf_opts *o, bool to_svart)
 	}
 }
 
-/* The machine's limits for the case: one-core memcpy, the core-to-core ring (small records). */
+/* The machine's limits for the case: one-core memcpy (the ring runs with the rounds). */
 static void
 run_limits(struct perf_opts *o, struct perf_bufs *b, double slice, struct perf_result *r)
 {
 	const struct perf_case *c = &r->c;
 
 	r->memcpy_gbps = peer_memcpy_gbps(b->src, b->dst, b->n, (uint32_t)c->size, slice);
-	if (c->size > PERF_RING_RECORD)
-		return;
 	app_progress_tick(&o->progress, app_now_ns());
+}
+
+/* With the engine's core lent (no service, no peer on it): the placement's
+ * round trip, and in a round of a small-record case the core-to-core ring. */
+static void
+run_placement(struct perf_opts *o, struct perf_result *r, double ring_slice)
+{
+	const struct perf_case *c = &r->c;
+
 	lend_core(o, false);
 	if (o->skel_ok)
 		o->skel.pause(o->skel.ctx);
-	r->ring_mrps = peer_ring_mrps(o->engine_cpu, c->burst, slice);
+	if (ring_slice > 0 && c->size <= PERF_RING_RECORD && r->ring_rounds.n < PERF_ROUNDS_MAX)
+		r->ring_rounds.mops[r->ring_rounds.n++] = peer_ring_mrps(o->engine_cpu, c->burst,
+									 ring_slice);
+	if (r->nb_rtt <= PERF_ROUNDS_MAX)
+		r->rtt_ns[r->nb_rtt++] = perf_rtt_ns(o->engine_cpu);
 	lend_core(o, true);
+	app_progress_tick(&o->progress, app_now_ns());
+}
+
+/* The ring limit over the rounds: the mean of the rounds' rates (same slices). */
+static double
+ring_mean(const struct perf_rounds *rd)
+{
+	double s = 0;
+
+	for (unsigned int k = 0; k < rd->n; k++)
+		s += rd->mops[k];
+	return rd->n > 0 ? s / rd->n : 0;
 }
 
 int
@@ -347,6 +370,8 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 				strerror(-rc2));
 	}
 	/* Alternate short rounds so that drift and core placement hit all alike. */
+	if (peers)
+		run_placement(o, r, 0);   /* the placement before the first round */
 	for (unsigned int k = 0; k < rounds; k++) {
 		run_round(&sv, slice);
 		if (peers && o->rte_dma_state == 1)
@@ -356,7 +381,10 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 			run_round(&sk, slice);
 			lend_core(o, true);
 		}
+		if (peers)
+			run_placement(o, r, slice);  /* this round's ring, the placement after it */
 	}
+	r->ring_mrps = ring_mean(&r->ring_rounds);
 	r->ops = sv.ops;
 	r->errors = sv.errors + sk.errors;
 	r->seconds = (double)sv.ns / NS_PER_S;
@@ -394,6 +422,6 @@ perf_case_seconds(const struct perf_case *c, const struct perf_opts *o)
 	if (o->skel_ok)
 		s += o->duration;                 /* dma_skeleton, interleaved */
 	if (c->size <= PERF_RING_RECORD)
-		s += slice;                       /* the ring limit */
+		s += o->duration;                 /* the ring limit, with each round */
 	return s;
 }

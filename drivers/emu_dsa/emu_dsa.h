@@ -166,6 +166,43 @@ void emu_dsa_pri_counters_get(struct emu_dsa *dev, struct emu_pri_counters *c);
 void emu_dsa_set_pri_latency_cb(struct emu_dsa *dev, void (*cb)(void *arg, uint64_t cycles),
 				void *arg);
 
+/**
+ * One device page fault, stage by stage (rte_rdtsc() values): what a
+ * benchmark needs to tell the device's own costs (taking the descriptor,
+ * the page walk, seeing the response, finishing) from software's (reading
+ * the request, resolving it, writing the response).
+ */
+struct emu_fault_stamps {
+	uint64_t addr;     /**< first page the descriptor waited for */
+	uint64_t start;    /**< an engine took the descriptor from its WQ */
+	uint64_t raise;    /**< the page request was raised (translation failed) */
+	uint64_t read;     /**< software read the request from the IOMMU queue */
+	uint64_t answer;   /**< software's response reached the IOMMU (resolution done) */
+	uint64_t respond;  /**< the response was written */
+	uint64_t seen;     /**< the device saw the response */
+	uint64_t done;     /**< the completion record was written; 0: it waited again */
+};
+
+/** Most faults one trace holds. */
+#define EMU_FAULT_TRACE_MAX (1u << 20)
+
+/**
+ * Record every page-request round trip of the device from now on, up to
+ * capacity records (later ones are counted, not kept). Replaces an earlier
+ * trace. Off by default; when off, the device reads no clock for it.
+ * @return 0, -EINVAL (capacity 0 or above EMU_FAULT_TRACE_MAX), -ENOMEM.
+ */
+int emu_dsa_fault_trace_start(struct emu_dsa *dev, uint32_t capacity);
+/** Stop recording; the records stay readable. @return 0 or -ENOENT (no trace). */
+int emu_dsa_fault_trace_stop(struct emu_dsa *dev);
+/**
+ * Copy up to max records, oldest first, and the number of faults that found
+ * the trace full (dropped may be NULL).
+ * @return records copied, or -ENOENT (no trace), -EINVAL (s NULL with max > 0).
+ */
+int emu_dsa_fault_trace_read(struct emu_dsa *dev, struct emu_fault_stamps *s, uint32_t max,
+			     uint64_t *dropped);
+
 #ifdef __cplusplus
 }
 #endif

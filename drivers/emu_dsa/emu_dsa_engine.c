@@ -46,7 +46,11 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 
 	/* A descriptor waiting for a page response stalls the engine, as on DSA. */
 	if (eng->st.active) {
-		if (!emu_exec_resume(eng))
+		bool finished = emu_exec_resume(eng);
+
+		if (eng->st.t_seen != 0)
+			emu_trace_resume(eng, finished);
+		if (!finished)
 			return 0;
 		done++;
 	}

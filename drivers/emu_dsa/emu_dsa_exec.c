@@ -1078,6 +1078,7 @@ emu_exec_start(struct emu_engine *eng, struct emu_wq *wq, const struct dsa_hw_de
 	memset(st, 0, offsetof(struct emu_exec_state, top));
 	st->cr_wait = EMU_CR_WAIT_NONE;
 	st->active = true;
+	st->t_start = emu_trace_clock(eng);
 	st->wq = wq;
 	st->top = *d;
 	st->cur = *d;
@@ -1170,6 +1171,7 @@ emu_exec_resume(struct emu_engine *eng)
 {
 	struct emu_exec_state *st = &eng->st;
 	struct emu_dsa *dev = eng->dev;
+	uint64_t now;
 	int code;
 
 	if (!st->raised) {
@@ -1177,7 +1179,8 @@ emu_exec_resume(struct emu_engine *eng)
 		if (!st->raised)
 			return false;
 	}
-	code = st->refused ? EMU_PRI_INVALID : emu_pri_poll(dev->iommu, st->prg);
+	code = st->refused ? EMU_PRI_INVALID
+			   : emu_pri_poll_stamped(dev->iommu, st->prg, &st->pri_ts);
 	if (code == -EAGAIN) {
 		if (rte_rdtsc() - st->t_raise < dev->pri_timeout_cycles)
 			return false;
@@ -1191,8 +1194,11 @@ emu_exec_resume(struct emu_engine *eng)
 		park_raise(eng);
 		return false;
 	}
+	now = rte_rdtsc();
 	if (dev->pri_latency_cb != NULL)
-		dev->pri_latency_cb(dev->pri_latency_arg, rte_rdtsc() - st->t_raise);
+		dev->pri_latency_cb(dev->pri_latency_arg, now - st->t_raise);
+	if (st->t_start != 0)
+		st->t_seen = now;   /* recorded by emu_trace_resume() */
 	st->parked = false;
 	if (code == EMU_PRI_SUCCESS && !st->overflowed && st->cr_wait == EMU_CR_WAIT_NONE &&
 	    emu_iommu_gen(dev->iommu) == st->raise_gen) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_log.h>
 
 #include "dsa_hw_defs.h"
@@ -98,6 +99,9 @@ struct emu_exec_state {
 	uint64_t list_fault;       /**< batch: first list byte that could not be read */
 	uint32_t pos;              /**< batch: position in the run order (members before it done) */
 	uint32_t member;           /**< batch member in progress (order[pos]) */
+	uint64_t t_start;          /**< fault trace on: rte_rdtsc() when the engine took it */
+	uint64_t t_seen;           /**< fault trace on: a response seen, not yet recorded */
+	struct emu_pri_stamps pri_ts; /**< fault trace on: software's stamps of that response */
 	struct dsa_hw_desc top;    /**< the descriptor taken from the WQ */
 	struct dsa_hw_desc cur;    /**< the op in progress (batch member or top), as submitted */
 	struct emu_progress prog;  /**< how far cur got before it parked */
@@ -160,6 +164,9 @@ struct emu_dsa {
 	uint64_t pri_timeout_cycles; /**< how long a parked descriptor waits for a response */
 	void (*pri_latency_cb)(void *arg, uint64_t cycles); /**< request raised -> response seen */
 	void *pri_latency_arg;
+	struct emu_fault_trace *trace; /**< fault stages being recorded (changed under every
+					*   engine's lock), NULL = off */
+	struct emu_fault_trace *trace_last; /**< the last trace, readable after a stop */
 	/* Counters. */
 	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries, n_cmd_ignored;
 };
@@ -213,6 +220,23 @@ emu_rand(uint64_t *s)
 	*s = x;
 	return x * 0x2545f4914f6cdd1dull;
 }
+
+/* emu_dsa_trace.c: the fault-stage trace (emu_dsa_fault_trace_*). */
+struct emu_fault_trace {
+	uint32_t cap, n;           /**< records held / kept (engines add under their lock) */
+	_Atomic uint64_t dropped;  /**< faults that found it full */
+	struct emu_fault_stamps rec[];
+};
+/** rte_rdtsc() while the device records faults, else 0 (under the engine's lock). */
+static inline uint64_t
+emu_trace_clock(const struct emu_engine *eng)
+{
+	return eng->dev->trace != NULL ? rte_rdtsc() : 0;
+}
+/** After a resume: record the response the engine saw, if any (under its lock). */
+void emu_trace_resume(struct emu_engine *eng, bool done);
+/** Free the traces (device destroy). */
+void emu_trace_free(struct emu_dsa *dev);
 
 /* emu_dsa_engine.c */
 int emu_engines_start(struct emu_dsa *dev);

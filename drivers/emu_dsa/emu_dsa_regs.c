@@ -141,6 +141,7 @@ emu_dsa_destroy(struct emu_dsa *dev)
 	for (uint16_t i = 0; i < dev->prof.num_wqs; i++)
 		emu_wq_disable(dev, &dev->wq[i]);
 	emu_engines_stop(dev);
+	emu_trace_free(dev);
 	emu_iommu_destroy(dev->iommu);
 	for (uint16_t i = 0; i < EMU_DSA_MAX_WQS; i++) {
 		free(dev->wq[i].slots);

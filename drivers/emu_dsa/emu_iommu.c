@@ -60,6 +60,7 @@ struct prg_slot {
 	uint8_t code;
 	uint32_t pasid;
 	uint32_t pages;     /* requests in the group (PRI allocation) */
+	struct emu_pri_stamps ts; /* when stamping: written under the lock before PRG_DONE */
 };
 
 struct emu_iommu {
@@ -76,6 +77,7 @@ struct emu_iommu {
 	struct emu_pri_counters cnt;
 	uint16_t pri_status;            /* EMU_PRI_STATUS_* */
 	_Atomic uint64_t atc_misses, atc_flushes;
+	_Atomic bool stamp;             /* stamp groups (emu_pri_stamps_enable) */
 	emu_iommu_translate_t xlate;    /* NULL: walk the process's page tables */
 	void *xlate_ctx;
 	emu_iommu_revalidate_t reval;   /* NULL: cached translations stay valid */
@@ -605,6 +607,7 @@ emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, uint32_t npag
 	io->next_prg = (uint16_t)((p + 1) % EMU_PRG_COUNT);
 	io->prg[p].pasid = pasid;
 	io->prg[p].pages = npages;
+	io->prg[p].ts = (struct emu_pri_stamps){ 0 };
 	io->outstanding += npages;
 	io->cnt.requests += npages;
 	if (io->q_count + npages > io->q_size) {
@@ -643,17 +646,38 @@ prg_free(struct emu_iommu *io, uint16_t prg)
 }
 
 int
-emu_pri_poll(struct emu_iommu *io, uint16_t prg)
+emu_pri_poll_stamped(struct emu_iommu *io, uint16_t prg, struct emu_pri_stamps *ts)
 {
 	struct prg_slot *s = &io->prg[prg];
 	int code;
 
-	/* Acquire: pairs with the responder's release of PRG_DONE. */
+	/* Acquire: pairs with the responder's release of PRG_DONE (code and stamps). */
 	if (atomic_load_explicit(&s->state, memory_order_acquire) != PRG_DONE)
 		return -EAGAIN;
 	code = s->code;
+	if (ts != NULL)
+		*ts = s->ts;
 	prg_free(io, prg);
 	return code;
+}
+
+int
+emu_pri_poll(struct emu_iommu *io, uint16_t prg)
+{
+	return emu_pri_poll_stamped(io, prg, NULL);
+}
+
+void
+emu_pri_stamps_enable(struct emu_iommu *io, bool on)
+{
+	atomic_store_explicit(&io->stamp, on, memory_order_relaxed);
+}
+
+/* rte_rdtsc() when stamping, else 0 (no clock read on an unstamped path). */
+static inline uint64_t
+pri_stamp(struct emu_iommu *io)
+{
+	return atomic_load_explicit(&io->stamp, memory_order_relaxed) ? rte_rdtsc() : 0;
 }
 
 void
@@ -668,6 +692,7 @@ emu_pri_abandon(struct emu_iommu *io, uint16_t prg)
 uint16_t
 emu_pri_read(struct emu_iommu *io, struct emu_page_req *reqs, uint16_t max)
 {
+	uint64_t now = pri_stamp(io);
 	uint16_t n = 0;
 
 	pthread_mutex_lock(&io->lock);
@@ -676,8 +701,11 @@ emu_pri_read(struct emu_iommu *io, struct emu_page_req *reqs, uint16_t max)
 
 		io->q_head = (io->q_head + 1) % io->q_size;
 		io->q_count--;
-		if (r->pasid != UINT32_MAX)
-			reqs[n++] = *r;
+		if (r->pasid == UINT32_MAX)
+			continue;
+		reqs[n++] = *r;
+		if (now != 0)
+			io->prg[r->prg].ts.read = now;
 	}
 	pthread_mutex_unlock(&io->lock);
 	return n;
@@ -686,6 +714,7 @@ emu_pri_read(struct emu_iommu *io, struct emu_page_req *reqs, uint16_t max)
 int
 emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri_code code)
 {
+	uint64_t answer = pri_stamp(io);
 	struct prg_slot *s;
 
 	if (code != EMU_PRI_SUCCESS && code != EMU_PRI_INVALID && code != EMU_PRI_FAILURE)
@@ -711,7 +740,11 @@ emu_pri_respond(struct emu_iommu *io, uint32_t pasid, uint16_t prg, enum emu_pri
 	 * space send it). */
 	if (code == EMU_PRI_FAILURE)
 		io->pri_status |= EMU_PRI_STATUS_RF | EMU_PRI_STATUS_STOPPED;
-	/* Release: the device polling the state must see the code. */
+	if (answer != 0) {
+		s->ts.answer = answer;
+		s->ts.respond = rte_rdtsc();
+	}
+	/* Release: the device polling the state must see the code (and the stamps). */
 	atomic_store_explicit(&s->state, PRG_DONE, memory_order_release);
 	pthread_mutex_unlock(&io->lock);
 	return 0;

@@ -171,6 +171,17 @@ int emu_pri_raise(struct emu_iommu *io, uint32_t pasid, uint64_t addr, uint32_t 
 		  uint16_t *prg);
 /** @return -EAGAIN while waiting, else the response code; the PRG is then free. */
 int emu_pri_poll(struct emu_iommu *io, uint16_t prg);
+
+/** When software handled a page request group (rte_rdtsc(); 0 = not stamped). */
+struct emu_pri_stamps {
+	uint64_t read;     /**< software read the group's (last) request from the queue */
+	uint64_t answer;   /**< software's response reached the IOMMU (resolution done) */
+	uint64_t respond;  /**< the response was written: the device may see it */
+};
+/** Stamp page request groups (benchmarks' fault-path breakdown); off by default. */
+void emu_pri_stamps_enable(struct emu_iommu *io, bool on);
+/** emu_pri_poll(), and once answered, the group's stamps in *s (s may be NULL). */
+int emu_pri_poll_stamped(struct emu_iommu *io, uint16_t prg, struct emu_pri_stamps *s);
 /** Stop waiting for prg (the device timed out); counts a timeout. */
 void emu_pri_abandon(struct emu_iommu *io, uint16_t prg);
 

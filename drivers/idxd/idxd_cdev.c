@@ -8,11 +8,16 @@
  * (dedicated) or ENQCMD (shared). The kernel resolves device page faults on
  * this path; partial completions are resumed by the PMD (resume policy).
  *
+ * When the kernel refuses the portal mapping (kernels with the INTEL-SA-01084
+ * fix: a caller without CAP_SYS_RAWIO on a part not safe for direct user
+ * submission), each descriptor is handed to the kernel with write() on the WQ
+ * file instead, and the kernel's rules for that path apply (see
+ * cdev_write_desc() and probe_submit_mode()).
+ *
  * Devargs: idxd_cdev<suffix>[,dev=dsaN]  (default: the first DSA device with
  * enabled user WQs). Paths move with SVART_SYSFS_ROOT / SVART_DEV_ROOT.
  * SVART_IDXD_PORTAL_FALLBACK=1 lets a CPU without MOVDIR64B/ENQCMD use plain
  * stores: only for tests against a fake portal, never for a device. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,215 +26,29 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_atomic.h>
+#include <rte_common.h>
+
+#include "idxd_cdev.h"
 #include "idxd_internal.h"
 #include "idxd_os.h"
 #include "idxd_portal.h"
 
-#define CDEV_MAX_WQS 16
-#define CDEV_PATH_MAX 512
-#define CDEV_OPCAP_WORD_BITS 32u
 #define CDEV_PORTAL_SIZE 4096u
-
-struct cdev_wq {
-	char name[32];
-	bool shared, bof;
-	uint16_t size, threshold;
-};
-
-struct cdev_hw {
-	char dev[32];                 /* "dsa0" */
-	uint64_t gencap, wqcap;
-	uint64_t opcap[DSA_REG_OPCAP_QWORDS];
-	int numa_node;
-	uint16_t nb_wqs;
-	struct cdev_wq wq[CDEV_MAX_WQS];
-	bool fallback_stores;
-};
+/* Descriptors written to the WQ file per write() call: one, so that a
+ * refusal is never a partial write (idxd_cdev_write() stops at the first
+ * descriptor it cannot submit and reports the bytes before it). */
+#define CDEV_WRITE_DESCS 1u
+#define CDEV_NO_ERR 1 /* no write() error yet: write() returns bytes or -errno, never 1 */
 
 struct cdev_portal {
-	volatile void *map;
+	volatile void *map;           /* NULL in write() mode */
 	int fd;
 	bool fallback;
+	int last_err;                 /* last write() error logged (once each), or
+				       * CDEV_NO_ERR */
+	const char *wq;
 };
-
-static int
-sys_path(char *buf, size_t len, const char *obj, const char *attr)
-{
-	int n = snprintf(buf, len, "%s/bus/dsa/devices/%s/%s", idxd_sysfs_root(), obj, attr);
-
-	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
-}
-
-static int
-sys_str(const char *obj, const char *attr, char *out, size_t len)
-{
-	char p[CDEV_PATH_MAX];
-
-	if (sys_path(p, sizeof(p), obj, attr) != 0)
-		return -ENAMETOOLONG;
-	return idxd_sysfs_read(p, out, len);
-}
-
-static unsigned long long
-sys_u64(const char *obj, const char *attr, unsigned long long dflt)
-{
-	char p[CDEV_PATH_MAX];
-	unsigned long long v;
-
-	if (sys_path(p, sizeof(p), obj, attr) != 0 || idxd_sysfs_u64(p, &v) != 0)
-		return dflt;
-	return v;
-}
-
-/* op_cap is printed as comma-separated 32-bit hex words, most significant first. */
-static void
-parse_opcap(const char *s, uint64_t opcap[DSA_REG_OPCAP_QWORDS])
-{
-	unsigned int words = 1, bit;
-
-	memset(opcap, 0, DSA_REG_OPCAP_QWORDS * sizeof(uint64_t));
-	for (const char *c = s; *c; c++)
-		words += *c == ',';
-	bit = (words - 1) * CDEV_OPCAP_WORD_BITS;
-	for (const char *c = s; *c != '\0'; bit -= CDEV_OPCAP_WORD_BITS) {
-		unsigned long w = strtoul(c, (char **)&c, 16);
-
-		for (unsigned int i = 0; i < CDEV_OPCAP_WORD_BITS; i++)
-			if ((w >> i) & 1 && bit + i < 64 * DSA_REG_OPCAP_QWORDS)
-				opcap[(bit + i) / 64] |= 1ull << ((bit + i) % 64);
-		if (*c == ',')
-			c++;
-		if (bit == 0)
-			break;
-	}
-}
-
-static int
-wq_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct cdev_wq *)a)->name, ((const struct cdev_wq *)b)->name);
-}
-
-/* Enabled user WQs of device dev ("dsaN"). */
-static int
-discover_wqs(struct cdev_hw *hw)
-{
-	char dir[CDEV_PATH_MAX], prefix[40], v[64];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/bus/dsa/devices", idxd_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL) {
-		IDXD_LOG(ERR, "idxd_cdev: %s not found: no DSA device, or the idxd kernel driver "
-			 "is not loaded (modprobe idxd)", dir);
-		return -ENODEV;
-	}
-	snprintf(prefix, sizeof(prefix), "wq%s.", hw->dev + strlen("dsa"));
-	while ((de = readdir(d)) != NULL && hw->nb_wqs < CDEV_MAX_WQS) {
-		struct cdev_wq *w = &hw->wq[hw->nb_wqs];
-
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		if (sys_str(de->d_name, "type", v, sizeof(v)) != 0 || strcmp(v, "user") != 0)
-			continue;
-		if (sys_str(de->d_name, "state", v, sizeof(v)) != 0 || strcmp(v, "enabled") != 0)
-			continue;
-		if (sys_str(de->d_name, "mode", v, sizeof(v)) != 0)
-			continue;
-		snprintf(w->name, sizeof(w->name), "%.31s", de->d_name);
-		w->shared = strcmp(v, "shared") == 0;
-		w->size = (uint16_t)sys_u64(de->d_name, "size", 0);
-		w->threshold = (uint16_t)sys_u64(de->d_name, "threshold", w->size);
-		w->bof = sys_u64(de->d_name, "block_on_fault", 0) != 0;
-		if (w->size > 0)
-			hw->nb_wqs++;
-	}
-	closedir(d);
-	qsort(hw->wq, hw->nb_wqs, sizeof(hw->wq[0]), wq_cmp);
-	if (hw->nb_wqs == 0) {
-		IDXD_LOG(ERR, "idxd_cdev: %s has no enabled user work queue: configure one with "
-			 "accel-config (type user, mode dedicated or shared) and enable it", hw->dev);
-		return -ENODEV;
-	}
-	return 0;
-}
-
-/* Device to use: the named one, or the first dsaN that has a user WQ. */
-static int
-pick_device(struct cdev_hw *hw, const char *want)
-{
-	char dir[CDEV_PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int rc = -ENODEV;
-
-	if (want != NULL) {
-		snprintf(hw->dev, sizeof(hw->dev), "%s", want);
-		return discover_wqs(hw);
-	}
-	snprintf(dir, sizeof(dir), "%s/bus/dsa/devices", idxd_sysfs_root());
-	d = opendir(dir);
-	if (d == NULL)
-		return discover_wqs(hw); /* reports the missing directory */
-	while ((de = readdir(d)) != NULL && rc != 0) {
-		if (strncmp(de->d_name, "dsa", 3) != 0)
-			continue;
-		snprintf(hw->dev, sizeof(hw->dev), "%.31s", de->d_name);
-		hw->nb_wqs = 0;
-		rc = discover_wqs(hw);
-	}
-	closedir(d);
-	if (rc != 0)
-		IDXD_LOG(ERR, "idxd_cdev: no DSA device with an enabled user work queue under %s", dir);
-	return rc;
-}
-
-/* Synthesize the capability registers the PMD reads from what sysfs says. */
-static void
-load_caps(struct cdev_hw *hw)
-{
-	char v[256];
-	unsigned long long xfer = sys_u64(hw->dev, "max_transfer_size", 1ull << 21);
-	unsigned long long batch = sys_u64(hw->dev, "max_batch_size", 32);
-	unsigned int xs = 0, bs = 0;
-	uint32_t total = 0;
-
-	hw->gencap = sys_u64(hw->dev, "gen_cap", 0);
-	for (uint16_t i = 0; i < hw->nb_wqs; i++) {
-		/* The kernel limits each WQ (sysfs wqX.Y/max_transfer_size and
-		 * max_batch_size, written to WQCFG; defaults 2 MiB / 32), below
-		 * the device's maxima: the queues get the smallest. */
-		xfer = RTE_MIN(xfer, sys_u64(hw->wq[i].name, "max_transfer_size", xfer));
-		batch = RTE_MIN(batch, sys_u64(hw->wq[i].name, "max_batch_size", batch));
-		total += hw->wq[i].size;
-		hw->wqcap |= hw->wq[i].shared ? DSA_WQCAP_SHARED_MODE : DSA_WQCAP_DEDICATED_MODE;
-		if (hw->wq[i].bof)
-			hw->gencap |= DSA_GENCAP_BOF;
-	}
-	while ((2ull << xs) <= xfer && xs < DSA_GENCAP_MAX_XFER_MASK)
-		xs++;
-	while ((2ull << bs) <= batch && bs < DSA_GENCAP_MAX_BATCH_MASK)
-		bs++;
-	hw->gencap &= ~((DSA_GENCAP_MAX_XFER_MASK << DSA_GENCAP_MAX_XFER_SHIFT) |
-			(DSA_GENCAP_MAX_BATCH_MASK << DSA_GENCAP_MAX_BATCH_SHIFT));
-	hw->gencap |= ((uint64_t)xs << DSA_GENCAP_MAX_XFER_SHIFT) |
-		      ((uint64_t)bs << DSA_GENCAP_MAX_BATCH_SHIFT);
-	hw->wqcap |= total | ((uint64_t)hw->nb_wqs << DSA_WQCAP_NUM_WQS_SHIFT);
-	if (sys_str(hw->dev, "op_cap", v, sizeof(v)) == 0)
-		parse_opcap(v, hw->opcap);
-	/* DSA 2: a WQ may run a subset of the ops (wqX.Y/op_config). */
-	for (uint16_t i = 0; i < hw->nb_wqs; i++) {
-		uint64_t wq_ops[DSA_REG_OPCAP_QWORDS];
-
-		if (sys_str(hw->wq[i].name, "op_config", v, sizeof(v)) != 0)
-			continue;
-		parse_opcap(v, wq_ops);
-		for (unsigned int q = 0; q < DSA_REG_OPCAP_QWORDS; q++)
-			hw->opcap[q] &= wq_ops[q];
-	}
-	hw->numa_node = (int)(long long)sys_u64(hw->dev, "numa_node", (unsigned long long)-1);
-}
 
 static uint64_t
 cdev_rd64(void *h, uint32_t off)
@@ -284,6 +103,52 @@ cdev_enqcmd(void *portal, const struct dsa_hw_desc *d)
 	return idxd_enqcmd(p->map, d);
 }
 
+/*
+ * write() mode: the kernel submits the descriptor for us. Its rules
+ * (drivers/dma/idxd/cdev.c, idxd_cdev_write() and
+ * idxd_submit_user_descriptor(); merged for Linux 6.10, in stable 6.9.1
+ * and the other INTEL-SA-01084 backports):
+ *  - the buffer is taken as len / 64 descriptors (a shorter write submits
+ *    nothing and returns 0; trailing bytes are ignored); the first refusal
+ *    ends the call: the bytes before it, or its errno if it was the first;
+ *  - -EINVAL for BATCH on a DSA not safe for user submission (narrowed to
+ *    DSA 1 by the 2025 patch "Narrow the restriction on BATCH to ver. 1
+ *    only"; sysfs op_cap hides BATCH under the same condition, see
+ *    cdev_batch_min()) and for a completion address not 32-byte aligned
+ *    (svart's records are DSA_COMP_ALIGN aligned);
+ *  - dedicated WQ: a posted MOVDIR64B, no feedback (a full WQ drops it: the
+ *    PMD's credits keep it from filling); shared WQ: the kernel sets the
+ *    PASID, clears priv and retries ENQCMDS wq->enqcmds_retries times, then
+ *    returns -EAGAIN: "retry later", exactly as a refused ENQCMD.
+ *  - -EPERM from a process other than the one that opened the file (a 2025
+ *    current->mm check, in stable backports); svart's fork check (-EPERM
+ *    from submit in a forked child) stops that earlier.
+ */
+static int
+cdev_write_desc(void *portal, const struct dsa_hw_desc *d)
+{
+	struct cdev_portal *p = portal;
+	ssize_t n;
+
+	/* SFENCE: the kernel reads the descriptor and issues MOVDIR64B/ENQCMDS
+	 * without a store fence of its own; the descriptor ring and records
+	 * written before this call must be visible to the device first. */
+	rte_wmb();
+	n = idxd_os->write(p->fd, d, CDEV_WRITE_DESCS * sizeof(*d));
+	if (n == (ssize_t)(CDEV_WRITE_DESCS * sizeof(*d)))
+		return 0;
+	if (n == -EAGAIN)
+		return 1; /* shared WQ full: nothing submitted, try again later */
+	/* Not expected (svart refuses what the kernel would before writing):
+	 * keep the op queued (retry), and say why once. */
+	if (n != p->last_err) {
+		p->last_err = (int)n;
+		IDXD_LOG(ERR, "idxd_cdev: write() of a descriptor to %s: %s", p->wq,
+			 n < 0 ? strerror((int)-n) : "short write");
+	}
+	return 1;
+}
+
 static int
 cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal,
 		 idxd_portal_write_t *write)
@@ -293,10 +158,12 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 	const char *missing = NULL;
 	char path[CDEV_PATH_MAX];
 	int fd, err = 0;
-	void *map;
+	void *map = NULL;
 
 	(void)pasid; /* the kernel bound the process when the WQ was opened */
-	if (!hw->fallback_stores && idxd_portal_cpu_check(shared, &missing) != 0) {
+	/* In write() mode the kernel executes MOVDIR64B/ENQCMDS: no CPU check. */
+	if (!hw->write_mode && !hw->fallback_stores &&
+	    idxd_portal_cpu_check(shared, &missing) != 0) {
 		IDXD_LOG(ERR, "idxd_cdev: this CPU lacks %s, needed to submit to %s", missing,
 			 hw->wq[w].name);
 		return -ENOTSUP;
@@ -304,7 +171,8 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 	/* CPUID is not enough for ENQCMD: the kernel must manage IA32_PASID
 	 * for user space, and says so by listing the flag (arch/x86: it clears
 	 * X86_FEATURE_ENQCMD otherwise). */
-	if (!hw->fallback_stores && shared && !idxd_kernel_cpu_flag("enqcmd")) {
+	if (!hw->write_mode && !hw->fallback_stores && shared &&
+	    !idxd_kernel_cpu_flag("enqcmd")) {
 		IDXD_LOG(ERR, "idxd_cdev: the kernel does not enable ENQCMD for user space (no "
 			 "'enqcmd' in /proc/cpuinfo flags): shared WQ %s cannot be used; use a "
 			 "dedicated WQ, or a kernel that supports ENQCMD with a process PASID",
@@ -326,11 +194,13 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 			IDXD_LOG(ERR, "idxd_cdev: open %s: %s", path, strerror(-fd));
 		return fd;
 	}
-	map = idxd_os->mmap(CDEV_PORTAL_SIZE, PROT_WRITE, fd, 0, &err);
-	if (map == NULL) {
+	if (!hw->write_mode)
+		map = idxd_os->mmap(CDEV_PORTAL_SIZE, PROT_WRITE, fd, 0, &err);
+	if (map == NULL && !hw->write_mode) {
 		if (err == -EPERM || err == -EACCES)
-			IDXD_LOG(ERR, "idxd_cdev: mapping the portal of %s was refused: this kernel "
-				 "requires CAP_SYS_RAWIO for user submission (INTEL-SA-01084)", path);
+			IDXD_LOG(ERR, "idxd_cdev: mapping the portal of %s was refused, though it "
+				 "was allowed when the device was probed (CAP_SYS_RAWIO dropped "
+				 "since?): probe the device again to submit with write()", path);
 		else
 			IDXD_LOG(ERR, "idxd_cdev: mmap %s: %s", path, strerror(-err));
 		idxd_os->close(fd);
@@ -345,8 +215,10 @@ cdev_portal_open(void *h, uint16_t w, bool shared, uint32_t pasid, void **portal
 	p->map = map;
 	p->fd = fd;
 	p->fallback = hw->fallback_stores;
+	p->wq = hw->wq[w].name;
+	p->last_err = CDEV_NO_ERR;
 	*portal = p;
-	*write = shared ? cdev_enqcmd : cdev_movdir64b;
+	*write = hw->write_mode ? cdev_write_desc : shared ? cdev_enqcmd : cdev_movdir64b;
 	return 0;
 }
 
@@ -357,7 +229,8 @@ cdev_portal_close(void *h, void *portal)
 
 	(void)h;
 	/* Closing the file drains the WQ for this process and unbinds it (kernel). */
-	idxd_os->munmap((void *)p->map, CDEV_PORTAL_SIZE);
+	if (p->map != NULL)
+		idxd_os->munmap((void *)p->map, CDEV_PORTAL_SIZE);
 	idxd_os->close(p->fd);
 	free(p);
 }
@@ -417,7 +290,7 @@ cdev_close(void *h)
 }
 
 static const struct idxd_transport idxd_cdev_transport = {
-	.name = "kernel idxd char device",
+	.name = "kernel idxd char device (portal mmap)",
 	.reg_read64 = cdev_rd64,
 	.reg_read32 = cdev_rd32,
 	.reg_write32 = cdev_wr32,
@@ -430,6 +303,62 @@ static const struct idxd_transport idxd_cdev_transport = {
 	.wq_fixed = cdev_wq_fixed,
 	.close = cdev_close,
 };
+
+/* The same transport under another name: the submission mode shows in the
+ * device dump. Filled once at load, read-only after. */
+static struct idxd_transport idxd_cdev_write_transport;
+
+RTE_INIT(idxd_cdev_write_transport_init)
+{
+	idxd_cdev_write_transport = idxd_cdev_transport;
+	idxd_cdev_write_transport.name = "kernel idxd char device (write() submission)";
+}
+
+/*
+ * How this process may submit to the device. idxd_cdev_mmap()
+ * (drivers/dma/idxd/cdev.c) refuses the portal with -EPERM when
+ * !idxd->user_submission_safe && !capable(CAP_SYS_RAWIO) -- every DSA and
+ * IAA since the INTEL-SA-01084 fix (merged for Linux 6.10, in stable 6.9.1
+ * and older stable series) -- before any check of the WQ or the VMA: one WQ
+ * of the device answers for all. Those kernels added write() on the WQ file
+ * for that case. If no WQ opens here (a dedicated one in use elsewhere), the
+ * portal is assumed and start reports what the kernel says then.
+ */
+static void
+probe_submit_mode(struct cdev_hw *hw)
+{
+	char path[CDEV_PATH_MAX];
+
+	for (uint16_t w = 0; w < hw->nb_wqs; w++) {
+		int fd, err = 0;
+		void *map;
+
+		snprintf(path, sizeof(path), "%s/dsa/%s", idxd_dev_root(), hw->wq[w].name);
+		fd = idxd_os->open(path, O_RDWR);
+		if (fd < 0)
+			continue;
+		map = idxd_os->mmap(CDEV_PORTAL_SIZE, PROT_WRITE, fd, 0, &err);
+		if (map != NULL)
+			idxd_os->munmap(map, CDEV_PORTAL_SIZE);
+		idxd_os->close(fd);
+		hw->write_mode = map == NULL && err == -EPERM;
+		return;
+	}
+	IDXD_LOG(WARNING, "idxd_cdev: no user WQ of %s could be opened to find the submission "
+		 "mode: assuming the portal can be mapped", hw->dev);
+}
+
+/* Smallest burst sent as a BATCH. In write() mode, BATCH goes only where the
+ * kernel takes it: op_cap_show_common() (drivers/dma/idxd/sysfs.c) hides the
+ * BATCH bit of op_cap under the same condition idxd_submit_user_descriptor()
+ * refuses it with -EINVAL. Through a mapped portal the device takes BATCH. */
+static uint16_t
+cdev_batch_min(const struct cdev_hw *hw)
+{
+	bool batch_ok = (hw->opcap[DSA_OPCODE_BATCH / 64] >> (DSA_OPCODE_BATCH % 64)) & 1;
+
+	return hw->write_mode && !batch_ok ? IDXD_BATCH_MIN_NEVER : IDXD_CDEV_BATCH_MIN;
+}
 
 static const char *const idxd_cdev_keys[] = { "dev", NULL };
 
@@ -449,19 +378,29 @@ idxd_cdev_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 		return -EINVAL;
 	}
 	hw->fallback_stores = fb != NULL && strcmp(fb, "1") == 0;
-	rc = pick_device(hw, want);
+	rc = idxd_cdev_pick_device(hw, want);
 	if (rc != 0) {
 		free(hw);
 		return rc;
 	}
-	load_caps(hw);
-	rc = idxd_dev_init(dev, &idxd_cdev_transport, hw, IDXD_CDEV_BATCH_MIN);
+	idxd_cdev_load_caps(hw);
+	probe_submit_mode(hw);
+	rc = idxd_dev_init(dev, hw->write_mode ? &idxd_cdev_write_transport : &idxd_cdev_transport,
+			   hw, cdev_batch_min(hw));
 	if (rc != 0) {
 		free(hw);
 		return rc;
 	}
 	((struct idxd_dev *)dev->priv)->numa_node = hw->numa_node;
-	IDXD_LOG(INFO, "%s: %s with %u user WQ(s)", dev->name, hw->dev, hw->nb_wqs);
+	if (hw->write_mode)
+		IDXD_LOG(NOTICE, "%s: %s with %u user WQ(s): submission by write() to the WQ "
+			 "file (the kernel refused the portal mmap: CAP_SYS_RAWIO is needed on "
+			 "this part, INTEL-SA-01084); hardware batches %s", dev->name, hw->dev,
+			 hw->nb_wqs, cdev_batch_min(hw) == IDXD_BATCH_MIN_NEVER ?
+			 "off (the kernel refuses BATCH here)" : "on");
+	else
+		IDXD_LOG(NOTICE, "%s: %s with %u user WQ(s): submission through the mapped portal",
+			 dev->name, hw->dev, hw->nb_wqs);
 	return 0;
 }
 

@@ -67,7 +67,9 @@ idxd_info_get(const struct svart_accel_dev *dev, struct svart_accel_info *info)
 {
 	const struct idxd_dev *d = dev->priv;
 
-	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_BATCH | SVART_ACCEL_CAPA_PRIORITY;
+	info->capa = SVART_ACCEL_CAPA_SVA | SVART_ACCEL_CAPA_PRIORITY;
+	if (d->batch_min <= d->max_batch)
+		info->capa |= SVART_ACCEL_CAPA_BATCH; /* bursts can go as BATCH descriptors */
 	if (d->wqcap & DSA_WQCAP_DEDICATED_MODE)
 		info->capa |= SVART_ACCEL_CAPA_DEDICATED;
 	if ((d->wqcap & DSA_WQCAP_SHARED_MODE) && !d->tp->no_shared_wq)
@@ -156,10 +158,59 @@ idxd_pick_wq(const struct idxd_dev *d, const struct svart_accel_queue_conf *conf
 	return -ENOSPC;
 }
 
+/* Queue memory. What the device reads and writes (descriptor ring,
+ * completion records) is one block of whole pages of its own, so that a
+ * transport can map exactly it for the device (VFIO: into the IOAS, whose
+ * maps are page-granular and may not overlap); host-only bookkeeping is
+ * apart. */
+static void
+idxd_queue_mem_free(struct idxd_dev *d, struct idxd_queue *q)
+{
+	if (q->dma_mem != NULL && d->tp->dma_unmap != NULL)
+		d->tp->dma_unmap(d->hw, q->dma_mem, q->dma_len);
+	rte_free(q->dma_mem);
+	rte_free(q->batch_ring);
+	rte_free(q->burst_end);
+	q->dma_mem = NULL;
+}
+
+static int
+idxd_queue_mem(struct idxd_dev *d, struct idxd_queue *q, uint16_t nb_desc)
+{
+	size_t desc = (size_t)nb_desc * DSA_DESC_SIZE, crs = (size_t)nb_desc * DSA_COMP_SIZE;
+	size_t len = RTE_ALIGN_CEIL(desc + 2 * crs + DSA_COMP_SIZE, IDXD_PAGE_SIZE);
+	uint8_t *m = rte_zmalloc_socket("idxd_dma", len, IDXD_PAGE_SIZE, d->numa_node);
+	int rc;
+
+	q->batch_ring = rte_zmalloc_socket("idxd_batch", (size_t)nb_desc * sizeof(*q->batch_ring),
+					   0, d->numa_node);
+	q->burst_end = rte_zmalloc_socket("idxd_burst", (size_t)nb_desc * sizeof(*q->burst_end),
+					  0, d->numa_node);
+	q->dma_mem = m;
+	q->dma_len = len;
+	if (m == NULL || q->batch_ring == NULL || q->burst_end == NULL) {
+		idxd_queue_mem_free(d, q);
+		return -ENOMEM;
+	}
+	q->desc_ring = (struct dsa_hw_desc *)m;
+	q->op_cr = (struct dsa_completion_record *)(m + desc);
+	q->batch_cr = (struct dsa_completion_record *)(m + desc + crs);
+	q->rs_cr = (struct dsa_completion_record *)(m + desc + 2 * crs);
+	rc = d->tp->dma_map != NULL ? d->tp->dma_map(d->hw, m, len) : 0;
+	if (rc != 0) {
+		IDXD_LOG(ERR, "cannot map queue memory for the device: %s", strerror(-rc));
+		rte_free(q->dma_mem); /* nothing mapped: freed without an unmap */
+		q->dma_mem = NULL;
+		idxd_queue_mem_free(d, q);
+	}
+	return rc;
+}
+
 static int
 idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 		 const struct svart_accel_queue_conf *conf, void **qp)
 {
+	int rc;
 	struct idxd_dev *d = dev->priv;
 	struct idxd_wq_plan *p;
 	struct idxd_queue *q;
@@ -207,25 +258,10 @@ idxd_queue_setup(struct svart_accel_dev *dev, uint16_t queue_id,
 		return -ENOMEM;
 	q->nb_desc = conf->nb_desc;
 	q->mask = conf->nb_desc - 1;
-	q->desc_ring = rte_zmalloc_socket("idxd_desc", (size_t)conf->nb_desc * DSA_DESC_SIZE,
-					  DSA_DESC_SIZE, d->numa_node);
-	q->op_cr = rte_zmalloc_socket("idxd_cr", (size_t)conf->nb_desc * DSA_COMP_SIZE,
-				      DSA_COMP_ALIGN, d->numa_node);
-	q->batch_cr = rte_zmalloc_socket("idxd_bcr", (size_t)conf->nb_desc * DSA_COMP_SIZE,
-					 DSA_COMP_ALIGN, d->numa_node);
-	q->batch_ring = rte_zmalloc_socket("idxd_batch", (size_t)conf->nb_desc *
-					   sizeof(*q->batch_ring), 0, d->numa_node);
-	q->burst_end = rte_zmalloc_socket("idxd_burst", (size_t)conf->nb_desc *
-					  sizeof(*q->burst_end), 0, d->numa_node);
-	if (q->desc_ring == NULL || q->op_cr == NULL || q->batch_cr == NULL ||
-	    q->batch_ring == NULL || q->burst_end == NULL) {
-		rte_free(q->desc_ring);
-		rte_free(q->op_cr);
-		rte_free(q->batch_cr);
-		rte_free(q->batch_ring);
-		rte_free(q->burst_end);
+	rc = idxd_queue_mem(d, q, conf->nb_desc);
+	if (rc != 0) {
 		rte_free(q);
-		return -ENOMEM;
+		return rc;
 	}
 	q->dev = d;
 	q->qid = queue_id;
@@ -253,11 +289,7 @@ idxd_queue_release(struct svart_accel_dev *dev, uint16_t queue_id, void *qp)
 		d->tp->portal_close(d->hw, q->portal);
 	if (d->wq[q->hwq].users > 0)
 		d->wq[q->hwq].users--;
-	rte_free(q->desc_ring);
-	rte_free(q->op_cr);
-	rte_free(q->batch_cr);
-	rte_free(q->batch_ring);
-	rte_free(q->burst_end);
+	idxd_queue_mem_free(d, q);
 	rte_free(q);
 }
 
@@ -520,8 +552,17 @@ idxd_sva_invalidate(struct svart_accel_dev *dev, uintptr_t addr, size_t len)
 	return d->tp->invalidate(d->hw, addr, len);
 }
 
+static int
+idxd_sva_resolve(struct svart_accel_dev *dev, uintptr_t addr, size_t len, bool write)
+{
+	struct idxd_dev *d = dev->priv;
+
+	return d->tp->resolve != NULL ? d->tp->resolve(d->hw, addr, len, write) : 0;
+}
+
 static const struct svart_accel_dev_ops idxd_dev_ops = {
 	.sva_bind = idxd_sva_bind,
+	.sva_resolve = idxd_sva_resolve,
 	.sva_unbind = idxd_sva_unbind,
 	.sva_drained = idxd_sva_drained,
 	.sva_invalidate = idxd_sva_invalidate,

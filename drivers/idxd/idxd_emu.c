@@ -439,3 +439,51 @@ svart_idxd_emu_counters_get(int16_t dev_id, struct svart_idxd_emu_counters *c)
 	c->retries = ec.retries;
 	return 0;
 }
+
+int
+svart_idxd_emu_fault_trace_start(int16_t dev_id, uint32_t capacity)
+{
+	struct emu_dsa *emu = idxd_emu_hw(dev_id);
+
+	if (emu == NULL)
+		return -ENODEV;
+	return emu_dsa_fault_trace_start(emu, capacity);
+}
+
+int
+svart_idxd_emu_fault_trace_stop(int16_t dev_id)
+{
+	struct emu_dsa *emu = idxd_emu_hw(dev_id);
+
+	return emu == NULL ? -ENODEV : emu_dsa_fault_trace_stop(emu);
+}
+
+int
+svart_idxd_emu_fault_trace_read(int16_t dev_id, struct svart_idxd_emu_fault_stamps *s,
+				uint32_t max, uint64_t *dropped)
+{
+	struct emu_dsa *emu = idxd_emu_hw(dev_id);
+	struct emu_fault_stamps *r;
+	int n;
+
+	if (emu == NULL)
+		return -ENODEV;
+	if (s == NULL && max > 0)
+		return -EINVAL;
+	if (max > EMU_FAULT_TRACE_MAX)
+		max = EMU_FAULT_TRACE_MAX; /* no trace holds more */
+	/* The device's records and ours have the same fields but neither layout
+	 * depends on the other: read, then convert. */
+	r = max > 0 ? malloc((size_t)max * sizeof(*r)) : NULL;
+	if (max > 0 && r == NULL)
+		return -ENOMEM;
+	n = emu_dsa_fault_trace_read(emu, r, max, dropped);
+	for (int i = 0; i < n; i++)
+		s[i] = (struct svart_idxd_emu_fault_stamps){
+			.addr = r[i].addr, .start = r[i].start, .raise = r[i].raise,
+			.read = r[i].read, .answer = r[i].answer, .respond = r[i].respond,
+			.seen = r[i].seen, .done = r[i].done,
+		};
+	free(r);
+	return n;
+}

@@ -42,7 +42,7 @@ void
 idxd_queue_reset(struct idxd_queue *q)
 {
 	memset(&q->rs, 0, sizeof(q->rs));
-	memset(&q->rs_cr, 0, sizeof(q->rs_cr));
+	memset(q->rs_cr, 0, sizeof(*q->rs_cr));
 	q->fence_hold = false;
 	q->burst_marks = 0;
 	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));

@@ -25,12 +25,18 @@ extern int idxd_logtype;
 #define IDXD_ENQCMD_RETRIES 64u  /**< bounded retry of a shared-WQ submission */
 #define IDXD_CMD_POLL_LIMIT 100000000u
 #define IDXD_CDEV_BATCH_MIN 2u
+/** batch_min that sends every op as a descriptor of its own (no BATCH): for a
+ *  submission path that refuses BATCH (idxd_cdev.c, write() mode). */
+#define IDXD_BATCH_MIN_NEVER UINT16_MAX
 #define IDXD_FAULT_AROUND_DEFAULT 64u /* pages the fault service populates ahead */
 
 /**
  * Portal write: 0 = accepted, 1 = retry (shared WQ refused the descriptor).
  * Dedicated portals always return 0 (posted write).
  */
+/** Page size the transports map device-visible memory in. */
+#define IDXD_PAGE_SIZE 4096u
+
 typedef int (*idxd_portal_write_t)(void *portal, const struct dsa_hw_desc *desc);
 
 /** A WQ configured outside svart (by the kernel driver, with accel-config). */
@@ -74,6 +80,15 @@ struct idxd_transport {
 	 *  Device and after Disable Device: 0 or -errno. NULL when the kernel
 	 *  owns the function (idxd char device). */
 	int (*bus_master)(void *hw, bool on);
+	/** Make PMD memory the device uses ([va, va+len), whole pages) reachable
+	 *  by it for as long as the queue lives: 0 or -errno. NULL: the device
+	 *  translates through the process's page tables (SVA). */
+	int (*dma_map)(void *hw, void *va, size_t len);
+	void (*dma_unmap)(void *hw, void *va, size_t len);
+	/** After the CPU made [addr, addr+len) present for the access, make it
+	 *  usable by the device too (VFIO: map it into the IOAS). 0 or -errno.
+	 *  NULL: nothing more to do (SVA shares the CPU's page tables). */
+	int (*resolve)(void *hw, uint64_t addr, size_t len, bool write);
 	/** True when the transport cannot submit to shared WQs (see idxd_vfio.c). */
 	bool no_shared_wq;
 	/** Release the hardware handle. */
@@ -159,8 +174,12 @@ struct idxd_queue {
 		struct dsa_hw_desc desc; /**< what remains of the op */
 	} rs;
 	uint64_t resumed;      /**< ops completed through replays */
-	/** Record of the replay piece in flight (the device writes it). */
-	struct dsa_completion_record rs_cr __attribute__((aligned(DSA_COMP_ALIGN)));
+	/** Record of the replay piece in flight (the device writes it; in dma_mem). */
+	struct dsa_completion_record *rs_cr;
+	/** What the device reads and writes of this queue, one block of whole
+	 *  pages: desc_ring, op_cr, batch_cr, rs_cr (see idxd_queue_mem()). */
+	void *dma_mem;
+	size_t dma_len;
 	/* Cold. */
 	uint32_t stall_polls;  /**< empty polls of a head batch without a record */
 	uint16_t stall_head;   /**< ... which batch */

@@ -22,19 +22,21 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "idxd_internal.h"
 
-/* Make the page at addr present with the access the device needs. */
+/* Make the page at addr usable by the device for the access: present for
+ * the CPU, then, where the transport programs the IOMMU (VFIO), mapped. */
 static int
-idxd_resolve_page(uint64_t addr, bool write)
+idxd_resolve_page(const struct idxd_queue *q, uint64_t addr, bool write)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	void *page = (void *)(uintptr_t)(addr & ~(uint64_t)(pg - 1));
+	const struct idxd_dev *d = q->dev;
+	void *page = (void *)(uintptr_t)(addr & ~(uint64_t)(IDXD_PAGE_SIZE - 1));
 
-	return madvise(page, (size_t)pg, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0
-		       ? 0 : -EFAULT;
+	if (madvise(page, IDXD_PAGE_SIZE, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) != 0)
+		return -EFAULT;
+	return d->tp->resolve != NULL ? d->tp->resolve(d->hw, (uintptr_t)page, IDXD_PAGE_SIZE, write)
+				      : 0;
 }
 
 /* Hand the replay's next piece to the device (false: no credit or the shared
@@ -49,7 +51,7 @@ idxd_replay_submit(struct idxd_queue *q)
 	}
 	/* The record's status is cleared before the device can see the
 	 * descriptor: the portal write orders this store before it. */
-	q->rs_cr.status = DSA_COMP_NONE;
+	q->rs_cr->status = DSA_COMP_NONE;
 	if (idxd_portal_submit(q, &q->rs.desc) != 0)
 		return false;
 	q->credits--; /* given back when the piece's record is seen */
@@ -96,7 +98,7 @@ idxd_replay_next(struct idxd_queue *q, uint16_t idx, struct dsa_completion_recor
 	 * progress: a read makes the zero page present, a write needs more.) */
 	if ((again && cr->bytes_completed == 0 && cr->fault_addr == q->rs.last_fault &&
 	     write == q->rs.last_write) ||
-	    idxd_resolve_page(cr->fault_addr, write) != 0 ||
+	    idxd_resolve_page(q, cr->fault_addr, write) != 0 ||
 	    dsa_cont_next(&q->rs.desc, cr, &q->rs.acc) != 0)
 		return idxd_replay_end(q, idx, cr, st);
 	q->rs.last_fault = cr->fault_addr;
@@ -124,7 +126,7 @@ idxd_replay_start(struct idxd_queue *q, uint16_t idx, uint8_t *st)
 	 * was ordered after has completed. */
 	q->rs.desc.flags &= ~IDXD_OP_FLAG_FENCE;
 	q->rs.desc.flags |= IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
-	q->rs.desc.completion_addr = (uint64_t)(uintptr_t)&q->rs_cr;
+	q->rs.desc.completion_addr = (uint64_t)(uintptr_t)q->rs_cr;
 	if (code == DSA_COMP_NONE) {
 		/* Abandoned by a fence: replayed as it was. */
 		q->rs.state = IDXD_RS_RUNNING;
@@ -152,9 +154,9 @@ idxd_fix_op(struct idxd_queue *q, uint16_t idx, uint8_t *st)
 		return IDXD_FIX_PENDING;
 	/* Acquire: pairs with the device's release of the status byte; the rest
 	 * of the piece's record and its data are visible once it is non-zero. */
-	if (__atomic_load_n(&q->rs_cr.status, __ATOMIC_ACQUIRE) == DSA_COMP_NONE)
+	if (__atomic_load_n(&q->rs_cr->status, __ATOMIC_ACQUIRE) == DSA_COMP_NONE)
 		return IDXD_FIX_PENDING;
 	q->credits++;
-	cr = q->rs_cr;
+	cr = *q->rs_cr;
 	return idxd_replay_next(q, idx, &cr, st);
 }

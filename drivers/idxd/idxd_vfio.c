@@ -9,11 +9,14 @@
  * SVA bind attaches it to the process's PASID. BAR0 (registers) is reached
  * with pread/pwrite on the device fd, BAR2 (portals) is mapped.
  *
- * Address space: the IOAS mirrors the process (IOVA == VA), filled on demand:
- * page requests arrive on the fault fd (whole groups), the fault service
- * populates the pages, this transport maps them into the IOAS with the access
- * asked for and writes the group response. Mapped pages stay pinned until
- * svart_sva_invalidate() or unbind.
+ * Address space: the IOAS mirrors the process (IOVA == VA). Queue memory
+ * (descriptor rings, completion records) is mapped when the queue is set up
+ * and again after an unmap-all; the rest is filled on demand: page requests
+ * arrive on the fault fd (whole groups), the fault service populates the
+ * pages, this transport maps them into the IOAS and writes the group
+ * response; RESUME/REPORT resolutions map through the resolve hook. What is
+ * mapped, and how it is kept consistent with the process's munmap, mremap
+ * and MADV_DONTNEED and under RLIMIT_MEMLOCK: idxd_vfio_ioas.h.
  *
  * Unbind: DRAIN_PASID (the fault service keeps answering while the device
  * drains), detach the PASID (the kernel drops what is left for it), unmap the
@@ -37,6 +40,8 @@
 #include "idxd_os.h"
 #include "idxd_portal.h"
 #include "svart_uapi_iommu.h"
+#include "idxd_vfio_ioas.h"
+#include "idxd_vfio_mm.h"
 
 #define VFIO_PAGE 4096u
 #define VFIO_PATH_MAX 512
@@ -77,6 +82,10 @@ struct vfio_hw {
 	void *bar2;
 	bool pwrite_portals;
 	bool attached;
+	bool notify;                  /* keep the IOAS consistent (devarg notify=) */
+	struct vfio_ioas *ioas;
+	/* Raised while the notifier drops IOAS areas: portal writes wait. */
+	const volatile uint32_t *fence;
 	uint64_t rd_errors;           /* failed register reads */
 	uint32_t pasid;
 	int numa_node;
@@ -170,6 +179,7 @@ vfio_movdir64b(void *portal, const struct dsa_hw_desc *d)
 {
 	struct vfio_portal *p = portal;
 
+	vfio_mm_wait_idle(p->hw->fence);
 	if (p->map == NULL) {
 		(void)vfio_portal_pwrite(p, d); /* posted write: no feedback, as MOVDIR64B */
 		return 0;
@@ -183,6 +193,7 @@ vfio_enqcmd(void *portal, const struct dsa_hw_desc *d)
 {
 	struct vfio_portal *p = portal;
 
+	vfio_mm_wait_idle(p->hw->fence);
 	if (p->map == NULL)
 		return vfio_portal_pwrite(p, d);
 	return idxd_enqcmd(p->map, d);
@@ -243,6 +254,11 @@ vfio_pasid_bind(void *h, uint32_t pasid)
 	if (rc == 0) {
 		hw->attached = true;
 		hw->pasid = pasid;
+		/* Queue memory again after an unbind emptied the IOAS. */
+		rc = vfio_ioas_remap_queues(hw->ioas);
+		if (rc != 0)
+			IDXD_LOG(ERR, "idxd_vfio %s: cannot map queue memory into the IOAS: %s",
+				 hw->bdf, strerror(-rc));
 	}
 	return rc;
 }
@@ -264,8 +280,6 @@ vfio_pasid_unbind(void *h, uint32_t pasid)
 	struct svart_vfio_device_detach_iommufd_pt dt = {
 		.argsz = sizeof(dt), .flags = SVART_VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
 	};
-	struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = 0,
-				       .length = UINT64_MAX };
 	uint32_t sts;
 	int rc;
 
@@ -285,7 +299,7 @@ vfio_pasid_unbind(void *h, uint32_t pasid)
 	rc = vio(hw, hw->devfd, SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt, "SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT");
 	vfio_forget_groups(hw, pasid);
 	hw->attached = false;
-	(void)idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
+	vfio_ioas_clear(hw->ioas);
 	return rc;
 }
 
@@ -308,55 +322,37 @@ static int
 vfio_invalidate(void *h, uintptr_t addr, size_t len)
 {
 	struct vfio_hw *hw = h;
-	uint64_t start = addr & ~(uint64_t)(VFIO_PAGE - 1);
-	struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id, .iova = start,
-				       .length = ((addr + len + VFIO_PAGE - 1) & ~(uint64_t)(VFIO_PAGE - 1)) - start };
-	int rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
 
-	/* Nothing mapped there is fine: it was never faulted in. */
-	return rc == -ENOENT ? 0 : (rc < 0 ? rc : 0);
+	/* Whole areas go (the kernel refuses to cut one); what the device
+	 * still needs faults in again. */
+	return vfio_ioas_unmap(hw->ioas, addr, len, false);
+}
+
+static int
+vfio_dma_map(void *h, void *va, size_t len)
+{
+	struct vfio_hw *hw = h;
+
+	return vfio_ioas_map(hw->ioas, (uintptr_t)va, len, true, true);
+}
+
+static void
+vfio_dma_unmap(void *h, void *va, size_t len)
+{
+	struct vfio_hw *hw = h;
+
+	(void)vfio_ioas_unmap(hw->ioas, (uintptr_t)va, len, true);
+}
+
+static int
+vfio_resolve(void *h, uint64_t addr, size_t len, bool write)
+{
+	struct vfio_hw *hw = h;
+
+	return vfio_ioas_map(hw->ioas, addr, len, write, false);
 }
 
 /* ---- page requests (fault fd) ---- */
-
-/* Map one faulting page into the IOAS (IOVA == VA) with the mapping's
- * permissions: read-write when the process may write it (pinning for write
- * fails otherwise), read-only for a read fault on a read-only mapping. A page
- * mapped read-only earlier and now written is remapped read-write. */
-/* Map [va, va + len) at IOVA = VA, writable when write; pages already mapped
- * stay (a read-only one is remapped writable for a write). */
-static int
-vfio_map_range(struct vfio_hw *hw, uint64_t va, uint64_t len, bool write)
-{
-	struct svart_iommu_ioas_map m = {
-		.size = sizeof(m), .ioas_id = hw->ioas_id, .user_va = va, .iova = va,
-		.length = len,
-		.flags = SVART_IOMMU_IOAS_MAP_FIXED_IOVA | SVART_IOMMU_IOAS_MAP_READABLE |
-			 SVART_IOMMU_IOAS_MAP_WRITEABLE,
-	};
-	int rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
-
-	if (rc == -EEXIST && len > VFIO_PAGE) {
-		/* Some page of the range is mapped: one page at a time. */
-		for (uint64_t off = 0; off < len && rc != -ENOMEM; off += VFIO_PAGE)
-			rc = vfio_map_range(hw, va + off, VFIO_PAGE, write);
-		return rc;
-	}
-	if (rc == -EEXIST && write) {
-		struct svart_iommu_ioas_unmap um = { .size = sizeof(um), .ioas_id = hw->ioas_id,
-						     .iova = va, .length = len };
-
-		(void)idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_UNMAP, &um);
-		rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
-	}
-	if (rc == -EEXIST)
-		return 0;
-	if (rc < 0 && !write) {
-		m.flags &= ~SVART_IOMMU_IOAS_MAP_WRITEABLE;
-		rc = idxd_os->ioctl(hw->iommufd, SVART_IOMMU_IOAS_MAP, &m);
-	}
-	return rc < 0 && rc != -EEXIST ? rc : 0;
-}
 
 /* Map a group's pages, consecutive pages of the same access in one IOAS_MAP. */
 static int
@@ -368,7 +364,8 @@ vfio_map_group(struct vfio_hw *hw, const struct vfio_page *pg, uint32_t n)
 		for (j = i + 1; j < n && pg[j].addr == pg[j - 1].addr + VFIO_PAGE &&
 				pg[j].write == pg[i].write; j++)
 			;
-		rc = vfio_map_range(hw, pg[i].addr, (uint64_t)(j - i) * VFIO_PAGE, pg[i].write);
+		rc = vfio_ioas_map(hw->ioas, pg[i].addr, (uint64_t)(j - i) * VFIO_PAGE, pg[i].write,
+				   false);
 	}
 	return rc;
 }
@@ -521,6 +518,7 @@ vfio_close(void *h)
 {
 	struct vfio_hw *hw = h;
 
+	vfio_ioas_destroy(hw->ioas);
 	if (hw->bar2 != NULL)
 		idxd_os->munmap(hw->bar2, hw->bar2_size);
 	if (hw->faultfd >= 0)
@@ -548,6 +546,9 @@ static const struct idxd_transport idxd_vfio_transport = {
 	.invalidate = vfio_invalidate,
 	.iopf_ops = &vfio_iopf_ops,
 	.bus_master = vfio_bus_master,
+	.dma_map = vfio_dma_map,
+	.dma_unmap = vfio_dma_unmap,
+	.resolve = vfio_resolve,
 	/* ENQCMD takes the PASID from the submitting thread's IA32_PASID MSR,
 	 * which only the kernel sets up (the idxd driver's SVA bind, through
 	 * iommu_sva_bind_device and the PASID it assigns to the mm); a VFIO user
@@ -735,6 +736,10 @@ bring_up(struct vfio_hw *hw)
 	if (rc != 0)
 		return rc;
 	hw->ioas_id = ioas.out_ioas_id;
+	hw->ioas = vfio_ioas_create(hw->iommufd, hw->ioas_id, hw->bdf, hw->notify);
+	if (hw->ioas == NULL)
+		return -ENOMEM;
+	hw->fence = vfio_ioas_fence(hw->ioas);
 	rc = vio(hw, hw->iommufd, SVART_IOMMU_FAULT_QUEUE_ALLOC, &fq, "SVART_IOMMU_FAULT_QUEUE_ALLOC");
 	if (rc == -ENOTTY) {
 		IDXD_LOG(ERR, "idxd_vfio: kernel without iommufd fault queues (needs Linux >= %s)",
@@ -777,7 +782,7 @@ bring_up(struct vfio_hw *hw)
 	return 0;
 }
 
-static const char *const idxd_vfio_keys[] = { "bdf", NULL };
+static const char *const idxd_vfio_keys[] = { "bdf", "notify", NULL };
 
 static int
 idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
@@ -793,8 +798,22 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	hw->iommufd = hw->devfd = hw->faultfd = -1;
 	rte_spinlock_init(&hw->grp_lock);
 	hw->pwrite_portals = pw != NULL && strcmp(pw, "1") == 0;
+	hw->notify = true;
 	if (kv != NULL)
 		rte_kvargs_process(kv, "bdf", idxd_kv_str, &bdf);
+	if (kv != NULL && rte_kvargs_count(kv, "notify") > 0) {
+		const char *nv = NULL;
+
+		rte_kvargs_process(kv, "notify", idxd_kv_str, &nv);
+		if (nv == NULL || (strcmp(nv, "0") != 0 && strcmp(nv, "1") != 0)) {
+			IDXD_LOG(ERR, "idxd_vfio: notify=%s: use notify=1 (default: keep the IOAS "
+				 "consistent with munmap/mremap/MADV_DONTNEED) or notify=0",
+				 nv != NULL ? nv : "");
+			free(hw);
+			return -EINVAL;
+		}
+		hw->notify = nv[0] == '1';
+	}
 	if (bdf != NULL)
 		snprintf(hw->bdf, sizeof(hw->bdf), "%s", bdf);
 	rc = bdf != NULL ? 0 : find_bdf(hw->bdf, sizeof(hw->bdf));

@@ -69,6 +69,75 @@ struct svart_idxd_emu_counters {
  */
 int svart_idxd_emu_counters_get(int16_t dev_id, struct svart_idxd_emu_counters *c);
 
+/**
+ * One page fault of the emulated device, stage by stage, in TSC cycles
+ * (rte_rdtsc()). start -> raise is the device's own work (validation and the
+ * page walk that failed), raise -> read software's wait to read the request,
+ * read -> answer the resolution (populating the page), answer -> respond
+ * writing the response, respond -> seen the device's wait to see it, seen ->
+ * done finishing the op and writing its completion record.
+ */
+struct svart_idxd_emu_fault_stamps {
+	uint64_t addr;     /**< first page the descriptor waited for */
+	uint64_t start;    /**< the device's engine took the descriptor */
+	uint64_t raise;    /**< the page request was raised */
+	uint64_t read;     /**< software read the request */
+	uint64_t answer;   /**< software's response reached the IOMMU (resolution done) */
+	uint64_t respond;  /**< the response was written */
+	uint64_t seen;     /**< the device saw the response */
+	uint64_t done;     /**< the completion record was written; 0: the op waited again */
+};
+
+/**
+ * Start recording the device's page faults stage by stage (benchmarks): up to
+ * capacity faults, later ones only counted. Replaces an earlier recording.
+ * Off by default; while off the device reads no clock for it.
+ *
+ * @param dev_id
+ *   Device id of an idxd_emu device.
+ * @param capacity
+ *   Faults to keep, 1 .. 2^20.
+ * @return
+ *   0, or:
+ *   - -ENODEV: dev_id is not an idxd_emu device.
+ *   - -EINVAL: capacity is 0 or above 2^20.
+ *   - -ENOMEM: no memory for the records.
+ */
+int svart_idxd_emu_fault_trace_start(int16_t dev_id, uint32_t capacity);
+
+/**
+ * Stop recording (the records stay readable).
+ *
+ * @param dev_id
+ *   Device id of an idxd_emu device.
+ * @return
+ *   0, or:
+ *   - -ENODEV: dev_id is not an idxd_emu device.
+ *   - -ENOENT: not recording.
+ */
+int svart_idxd_emu_fault_trace_stop(int16_t dev_id);
+
+/**
+ * Read the recorded faults, oldest first.
+ *
+ * @param dev_id
+ *   Device id of an idxd_emu device.
+ * @param s
+ *   Filled with up to max records.
+ * @param max
+ *   Room in s.
+ * @param dropped
+ *   If not NULL, set to the faults that found the recording full.
+ * @return
+ *   Records copied (>= 0), or:
+ *   - -ENODEV: dev_id is not an idxd_emu device.
+ *   - -ENOENT: nothing was ever recorded (start with svart_idxd_emu_fault_trace_start()).
+ *   - -EINVAL: s is NULL and max is not 0.
+ *   - -ENOMEM: no memory to copy the records through.
+ */
+int svart_idxd_emu_fault_trace_read(int16_t dev_id, struct svart_idxd_emu_fault_stamps *s,
+				    uint32_t max, uint64_t *dropped);
+
 #ifdef __cplusplus
 }
 #endif

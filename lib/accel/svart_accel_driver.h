@@ -38,7 +38,7 @@ extern "C" {
  * struct svart_accel_driver, struct svart_accel_dev or the fast-path
  * function types. A plug-in built against another value is refused.
  */
-#define SVART_ACCEL_DRIVER_ABI 2u
+#define SVART_ACCEL_DRIVER_ABI 3u
 
 /** Device state, managed by the class library. */
 enum svart_accel_dev_state {
@@ -82,6 +82,10 @@ struct svart_accel_dev_ops {
 	bool (*sva_drained)(struct svart_accel_dev *dev, uint32_t pasid);
 	/** Drop cached translations of [addr, addr+len). */
 	int (*sva_invalidate)(struct svart_accel_dev *dev, uintptr_t addr, size_t len);
+	/** Make [addr, addr+len), already present for the CPU, usable by the
+	 *  device for the access (an IOMMU the driver programs: map it).
+	 *  Optional: NULL when the device shares the CPU's page tables. */
+	int (*sva_resolve)(struct svart_accel_dev *dev, uintptr_t addr, size_t len, bool write);
 	/** 1 when the device finished every op submitted on the queue, 0 while
 	 *  some still run. Optional (svart_accel_queue_idle gives -ENOTSUP). */
 	int (*queue_idle)(const struct svart_accel_dev *dev, const void *qp);

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_log.h>
@@ -212,4 +214,38 @@ svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len)
 	if (dev->ops->sva_invalidate == NULL)
 		return 0;
 	return dev->ops->sva_invalidate(dev, (uintptr_t)addr, len);
+}
+
+/* Make [addr, addr+len) present for the access as a CPU access would
+ * (MADV_POPULATE_*, Linux 5.14), without touching the contents. */
+static int
+sva_populate(const void *addr, size_t len, bool write)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t s = (uintptr_t)addr & ~(pg - 1);
+	uintptr_t e = ((uintptr_t)addr + len + pg - 1) & ~(pg - 1);
+
+	if (madvise((void *)s, e - s, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
+		return 0;
+	/* EINVAL: a write to a read-only mapping (or memory that cannot be
+	 * populated); ENOMEM: not mapped, or out of memory; EFAULT: SIGBUS. */
+	return errno == ENOMEM ? -ENOMEM : -EFAULT;
+}
+
+int
+svart_sva_resolve(int16_t dev_id, const void *addr, size_t len, int write)
+{
+	struct svart_accel_dev *dev;
+	int rc = sva_dev_get(dev_id, &dev);
+
+	if (rc != 0)
+		return rc;
+	if (len == 0)
+		return -EINVAL;
+	if (!dev->sva_bound)
+		return -ENOENT;
+	rc = sva_populate(addr, len, write != 0);
+	if (rc != 0 || dev->ops->sva_resolve == NULL)
+		return rc;
+	return dev->ops->sva_resolve(dev, (uintptr_t)addr, len, write != 0);
 }

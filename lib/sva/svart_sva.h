@@ -110,6 +110,36 @@ int svart_sva_pasid(int16_t dev_id);
 int svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len);
 
 /**
+ * Make [addr, addr+len) usable by the device for the access, as the fault
+ * service does for a page request: the pages are made present for the CPU
+ * (read, or written when write is nonzero, without changing their contents)
+ * and, where the runtime programs the IOMMU itself (VFIO + iommufd), mapped
+ * for the device. Under the REPORT fault policy, call it for the faulting
+ * address of a PAGE_FAULT result before submitting the rest of the op:
+ * touching the page on the CPU alone is not enough there.
+ *
+ * @param dev_id
+ *   Device id.
+ * @param addr
+ *   Start of the range.
+ * @param len
+ *   Length of the range in bytes.
+ * @param write
+ *   Nonzero when the device will write the range.
+ * @return
+ *   0 on success, or:
+ *   - -ENODEV: dev_id is not a probed device.
+ *   - -EPERM: the device belongs to the parent of this (forked) process.
+ *   - -EINVAL: len is 0.
+ *   - -ENOENT: the device is not bound.
+ *   - -EFAULT: the range is not mapped with that access in this process.
+ *   - -ENOMEM: the memory cannot be made present, or pinning it for the
+ *     device would pass RLIMIT_MEMLOCK.
+ *   - any other negative errno from the driver.
+ */
+int svart_sva_resolve(int16_t dev_id, const void *addr, size_t len, int write);
+
+/**
  * Release quarantined PASIDs whose device has drained them.
  * @return the number of PASIDs still in quarantine.
  */
