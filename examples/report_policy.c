@@ -49,13 +49,12 @@ finish_op(struct svart_accel_op op, unsigned int *pieces)
 		wait_one(&r);
 		if (r.status != SVART_ACCEL_ST_PAGE_FAULT)
 			break;
-		/* 1. Make the page usable the way the device needs it. A fault the
-		 *    CPU cannot resolve either (a bad address) ends the op here. */
-		volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)r.fault_addr;
-		uint8_t v = *p;
-
-		if (r.fault_write)
-			*p = v;
+		/* 1. Make the page usable the way the device needs it (present
+		 *    for the CPU and, over VFIO, mapped for the device). A fault
+		 *    the CPU cannot resolve either (a bad address) ends the op. */
+		if (svart_sva_resolve(dev, (const void *)(uintptr_t)r.fault_addr, 1,
+				      r.fault_write) != 0)
+			break;
 		/* 2. The rest of the op, by its type's rule (bc = bytes_completed). */
 		uint32_t bc = r.bytes_completed;
 

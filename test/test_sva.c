@@ -607,6 +607,39 @@ test_bind_errors(void **state)
 	assert_int_equal(svart_sva_unbind(55, 0), -ENODEV);
 	assert_int_equal(svart_sva_pasid(55), -ENODEV);
 	assert_int_equal(svart_sva_invalidate(55, &pg, 8), -ENODEV);
+	assert_int_equal(svart_sva_resolve(55, &pg, 8, 0), -ENODEV);
+}
+
+/* svart_sva_resolve: arguments, bad addresses, and a resolved page the
+ * device then uses without a fault. */
+static void
+test_resolve(void **state)
+{
+	int16_t dev = dev_start(MANUAL_DEV, SVART_ACCEL_FAULT_REPORT, 1);
+	size_t len = 2 * (size_t)pg;
+	uint8_t *src = malloc(len), *dst = test_fresh(len);
+	uint8_t *ro = mmap(NULL, (size_t)pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct svart_accel_result r;
+
+	(void)state;
+	assert_true(ro != MAP_FAILED);
+	assert_int_equal(svart_sva_resolve(dev, dst, 0, 1), -EINVAL);
+	/* Nothing mapped there; a write to a read-only mapping. */
+	assert_int_equal(svart_sva_resolve(dev, (void *)(uintptr_t)(1ull << 46), 8, 0), -ENOMEM);
+	assert_int_equal(svart_sva_resolve(dev, ro, 8, 1), -EFAULT);
+	assert_int_equal(svart_sva_resolve(dev, ro, 8, 0), 0);
+	/* Resolved for write: the device copies into it with no fault. */
+	memset(src, 7, len);
+	assert_int_equal(svart_sva_resolve(dev, dst, len, 1), 0);
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	one(dev, &r);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(dst, src, len);
+	test_dev_close(dev);
+	assert_int_equal(svart_sva_resolve(dev, dst, len, 1), -ENODEV);
+	free(src);
+	munmap(dst, len);
+	munmap(ro, (size_t)pg);
 }
 
 static int
@@ -637,6 +670,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_prq_overflow),
 		cmocka_unit_test(test_many_faults_hook_around),
 		cmocka_unit_test(test_bind_errors),
+		cmocka_unit_test(test_resolve),
 	};
 	int rc;
 

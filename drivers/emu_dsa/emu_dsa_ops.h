@@ -5,7 +5,7 @@
 #define SVART_EMU_DSA_OPS_H
 
 /* Data kernels of the emulated device: pure functions on already-translated
- * memory. Validation and translation are done by the caller (emu_dsa_exec.c). */
+ * memory. Validation and translation are done by the caller (emu_dsa_desc.c). */
 
 #include <stddef.h>
 #include <stdint.h>

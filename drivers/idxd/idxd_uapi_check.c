@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright(c) 2026 The svart authors
  */
-/* Build-time check of svart's private uAPI definitions (svart_uapi_iommu.h)
+/* Build-time check of svart's private uAPI definitions (svart_uapi_iommu.h,
+ * svart_uapi_uffd.h)
  * against whatever the installed kernel headers define: every item a header
  * has must equal svart's. Items the headers lack are not checked (and not
  * needed: svart never uses the system definitions). No code. */
@@ -46,4 +47,26 @@ SAME_SIZE(svart_vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_pt);
 #endif
 #ifdef IOMMU_HWPT_ALLOC_PASID
 static_assert(SVART_IOMMU_HWPT_ALLOC_PASID == IOMMU_HWPT_ALLOC_PASID, "ALLOC_PASID");
+#endif
+
+/* userfaultfd (svart_uapi_uffd.h): every header since Linux 4.11 has these. */
+#include <linux/userfaultfd.h>
+#include "svart_uapi_uffd.h"
+
+static_assert(SVART_UFFD_API == UFFD_API, "UFFD_API");
+static_assert(SVART_UFFDIO_API == UFFDIO_API, "UFFDIO_API");
+static_assert(SVART_UFFDIO_REGISTER == UFFDIO_REGISTER, "UFFDIO_REGISTER");
+static_assert(SVART_UFFDIO_UNREGISTER == UFFDIO_UNREGISTER, "UFFDIO_UNREGISTER");
+static_assert(SVART_UFFDIO_REGISTER_MODE_WP == UFFDIO_REGISTER_MODE_WP, "REGISTER_MODE_WP");
+static_assert(SVART_UFFD_FEATURE_EVENT_REMAP == UFFD_FEATURE_EVENT_REMAP, "EVENT_REMAP feature");
+static_assert(SVART_UFFD_FEATURE_EVENT_REMOVE == UFFD_FEATURE_EVENT_REMOVE, "EVENT_REMOVE feature");
+static_assert(SVART_UFFD_FEATURE_EVENT_UNMAP == UFFD_FEATURE_EVENT_UNMAP, "EVENT_UNMAP feature");
+static_assert(SVART_UFFD_EVENT_REMAP == UFFD_EVENT_REMAP, "UFFD_EVENT_REMAP");
+static_assert(SVART_UFFD_EVENT_REMOVE == UFFD_EVENT_REMOVE, "UFFD_EVENT_REMOVE");
+static_assert(SVART_UFFD_EVENT_UNMAP == UFFD_EVENT_UNMAP, "UFFD_EVENT_UNMAP");
+SAME_SIZE(svart_uffdio_api, uffdio_api);
+SAME_SIZE(svart_uffdio_register, uffdio_register);
+SAME_SIZE(svart_uffd_msg, uffd_msg);
+#ifdef UFFD_USER_MODE_ONLY
+static_assert(SVART_UFFD_USER_MODE_ONLY == UFFD_USER_MODE_ONLY, "UFFD_USER_MODE_ONLY");
 #endif

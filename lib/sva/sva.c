@@ -199,18 +199,27 @@ svart_sva_pasid(int16_t dev_id)
 	return dev->sva_bound ? (int)dev->pasid : -ENOENT;
 }
 
-int
-svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len)
+/* The checks of a call on a range of a bound device. */
+static int
+sva_range_dev(int16_t dev_id, size_t len, struct svart_accel_dev **dev)
 {
-	struct svart_accel_dev *dev;
-	int rc = sva_dev_get(dev_id, &dev);
+	int rc = sva_dev_get(dev_id, dev);
 
 	if (rc != 0)
 		return rc;
 	if (len == 0)
 		return -EINVAL;
-	if (!dev->sva_bound)
-		return -ENOENT;
+	return (*dev)->sva_bound ? 0 : -ENOENT;
+}
+
+int
+svart_sva_invalidate(int16_t dev_id, const void *addr, size_t len)
+{
+	struct svart_accel_dev *dev;
+	int rc = sva_range_dev(dev_id, len, &dev);
+
+	if (rc != 0)
+		return rc;
 	if (dev->ops->sva_invalidate == NULL)
 		return 0;
 	return dev->ops->sva_invalidate(dev, (uintptr_t)addr, len);
@@ -236,14 +245,10 @@ int
 svart_sva_resolve(int16_t dev_id, const void *addr, size_t len, int write)
 {
 	struct svart_accel_dev *dev;
-	int rc = sva_dev_get(dev_id, &dev);
+	int rc = sva_range_dev(dev_id, len, &dev);
 
 	if (rc != 0)
 		return rc;
-	if (len == 0)
-		return -EINVAL;
-	if (!dev->sva_bound)
-		return -ENOENT;
 	rc = sva_populate(addr, len, write != 0);
 	if (rc != 0 || dev->ops->sva_resolve == NULL)
 		return rc;
