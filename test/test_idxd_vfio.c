@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Copyright(c) 2026 The svart authors
  */
-/* The VFIO + iommufd transport against a fake kernel: a fake sysfs tree, and
- * an OS table whose /dev/iommu, VFIO device cdev and fault fd are played by
- * the test, with BAR0 and the portals forwarded to an emulated DSA and the
- * fault fd carrying the emulated IOMMU's page requests as iommufd records.
- * The whole bring-up, fault handling and tear-down run; what only hardware
- * exercises is the MOVDIR64B/ENQCMD store to a mapped BAR2 (portals go
- * through pwrite here). */
+/* The VFIO + iommufd transport against the strict kernel model (test/kmodel):
+ * a fake sysfs tree, and /dev/iommu, the VFIO device cdev and the fault fd
+ * played by the model, which rejects what the kernel rejects, forwards BAR0,
+ * config space and the portals to an emulated DSA, carries the emulated
+ * IOMMU's page requests as iommufd fault records, and makes the device
+ * translate through the IOAS attached to its PASID (a page the back end did
+ * not map faults even when the CPU has it). The whole bring-up, fault
+ * handling and tear-down run; what only hardware exercises is the
+ * MOVDIR64B/ENQCMD store to a mapped BAR2 (portals go through pwrite here). */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,251 +24,35 @@
 
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
-#include "idxd_os.h"
+#include "idxd_internal.h"
+#include "kmodel.h"
 #include "svart_uapi_iommu.h"
 #include "svart_iopf.h"
 #include "svart_sva.h"
 #include "test_common.h"
 
 #define BDF "0000:6a:01.0"
-#define BAR2_OFF 0x100000000ull
-#define CFG_OFF 0x700000000ull   /* config region (VFIO_PCI_CONFIG_REGION_INDEX 7) */
-#define CFG_SIZE 0x1000ull
-#define BAR0_SIZE 0x10000ull
-#define WQCFG_BASE 0x400u
-#define COOKIE_BASE 1000u
+#define SYNTH_PAGES 40u  /* a page-request group larger than any fixed table */
+#define REAP_TRIES 1000
+#define SLEEP_US 1000
+#define NB_DESC 64
+#define BURST 4u        /* ops sent as one hardware batch */
+#define FRESH_PAGES 3u
+#define PIN_LIMIT_PAGES 8u    /* what the user's other pins leave */
+#define PIN_RLIMIT_PAGES 32u  /* RLIMIT_MEMLOCK, scaled down */
+#define PIN_STREAM_PAGES 64u
+#define NOTIFY_POLLS 10 /* fault-service polls that let the back end see a munmap */
 
 static char root[PATH_MAX], sysroot[PATH_MAX + 8];
 static struct emu_dsa *emu;
-static const struct idxd_os_ops *real_os;
-static struct idxd_os_ops fake_os;
-static int fd_iommu = -1, fd_dev = -1, fd_fault = -1;
-static int fail_iommu_open, fail_dev_open, fail_bind, fail_fq, fail_hwpt, fail_attach, fail_pread;
-static unsigned int n_map_rw;
-static unsigned int n_attach, n_detach, n_map, n_unmap, n_resp, n_drain_cmds;
-static bool detach_after_drain;
-/* A synthetic page-request group the fake fault fd delivers (whole, as the
- * kernel does), and the response it got. */
-#define SYNTH_COOKIE 77u
-#define SYNTH_PAGES 40u
-static uint32_t synth_left, synth_pasid, synth_code = UINT32_MAX;
-static uint8_t *synth_buf;
-static uint32_t cookie_pasid[EMU_PRG_COUNT];
 
-static int
-fake_open(const char *path, int flags)
+static struct kmodel_stats
+stats(void)
 {
-	size_t l = strlen(path);
+	struct kmodel_stats s;
 
-	if (l >= 6 && strcmp(path + l - 6, "/iommu") == 0) {
-		if (fail_iommu_open)
-			return fail_iommu_open;
-		return fd_iommu = real_os->open("/dev/null", O_RDWR);
-	}
-	if (strstr(path, "/vfio/devices/") != NULL) {
-		if (fail_dev_open)
-			return fail_dev_open;
-		return fd_dev = real_os->open("/dev/null", O_RDWR);
-	}
-	return real_os->open(path, flags);
-}
-
-static int
-fake_ioctl(int fd, unsigned long req, void *arg)
-{
-	(void)fd;
-	switch (req) {
-	case SVART_VFIO_DEVICE_BIND_IOMMUFD:
-		if (fail_bind)
-			return fail_bind;
-		((struct svart_vfio_device_bind_iommufd *)arg)->out_devid = 7;
-		return 0;
-	case SVART_IOMMU_IOAS_ALLOC:
-		((struct svart_iommu_ioas_alloc *)arg)->out_ioas_id = 11;
-		return 0;
-	case SVART_IOMMU_FAULT_QUEUE_ALLOC:
-		if (fail_fq)
-			return fail_fq;
-		fd_fault = real_os->open("/dev/null", O_RDWR);
-		((struct svart_iommu_fault_alloc *)arg)->out_fault_id = 12;
-		((struct svart_iommu_fault_alloc *)arg)->out_fault_fd = (uint32_t)fd_fault;
-		return 0;
-	case SVART_IOMMU_HWPT_ALLOC: {
-		struct svart_iommu_hwpt_alloc *h = arg;
-
-		if (fail_hwpt)
-			return fail_hwpt;
-		if (!(h->flags & SVART_IOMMU_HWPT_FAULT_ID_VALID) || !(h->flags & SVART_IOMMU_HWPT_ALLOC_PASID) ||
-		    h->fault_id != 12 || h->pt_id != 11 || h->dev_id != 7)
-			return -EINVAL;
-		h->out_hwpt_id = 13;
-		return 0;
-	}
-	case SVART_VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
-		struct svart_vfio_device_attach_iommufd_pt *a = arg;
-
-		if (fail_attach)
-			return fail_attach;
-		if (!(a->flags & SVART_VFIO_DEVICE_ATTACH_PASID) || a->pt_id != 13)
-			return -EINVAL;
-		n_attach++;
-		return emu_dsa_pasid_bind(emu, a->pasid);
-	}
-	case SVART_VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		n_detach++;
-		detach_after_drain = n_drain_cmds > 0;
-		return emu_dsa_pasid_unbind(emu, ((struct svart_vfio_device_detach_iommufd_pt *)arg)->pasid);
-	case SVART_VFIO_DEVICE_GET_REGION_INFO: {
-		struct svart_vfio_region_info *ri = arg;
-
-		ri->offset = ri->index == 0 ? 0 : ri->index == 7 ? CFG_OFF : BAR2_OFF;
-		ri->size = ri->index == 0 ? BAR0_SIZE : ri->index == 7 ? CFG_SIZE :
-			   8ull * DSA_PORTAL_PAGES_PER_WQ * 4096;
-		return ri->index == 0 || ri->index == 2 || ri->index == 7 ? 0 : -EINVAL;
-	}
-	case SVART_IOMMU_IOAS_MAP: {
-		struct svart_iommu_ioas_map *m = arg;
-
-		if (!(m->flags & SVART_IOMMU_IOAS_MAP_FIXED_IOVA) || m->iova != m->user_va || m->ioas_id != 11)
-			return -EINVAL;
-		n_map++;
-		n_map_rw += (m->flags & SVART_IOMMU_IOAS_MAP_WRITEABLE) != 0;
-		return 0;
-	}
-	case SVART_IOMMU_IOAS_UNMAP:
-		n_unmap++;
-		return 0;
-	default:
-		return -ENOTTY;
-	}
-}
-
-static ssize_t
-fake_pread(int fd, void *buf, size_t n, off_t off)
-{
-	if (fail_pread != 0)
-		return fail_pread;
-	if (fd == fd_dev && (uint64_t)off >= CFG_OFF && (uint64_t)off < CFG_OFF + CFG_SIZE && n == 2) {
-		uint16_t v = emu_dsa_pci_cfg_read16(emu, (uint32_t)(off - CFG_OFF));
-
-		memcpy(buf, &v, 2);
-		return 2;
-	}
-	if (fd != fd_dev || (uint64_t)off >= BAR0_SIZE)
-		return -EINVAL;
-	if (n == 8) {
-		uint64_t v = emu_dsa_mmio_read64(emu, (uint32_t)off);
-
-		memcpy(buf, &v, 8);
-	} else {
-		uint32_t v = emu_dsa_mmio_read32(emu, (uint32_t)off);
-
-		memcpy(buf, &v, 4);
-	}
-	return (ssize_t)n;
-}
-
-static ssize_t
-fake_pwrite(int fd, const void *buf, size_t n, off_t off)
-{
-	uint32_t v;
-
-	if (fd != fd_dev)
-		return -EINVAL;
-	if ((uint64_t)off >= CFG_OFF && (uint64_t)off < CFG_OFF + CFG_SIZE && n == 2) {
-		uint16_t c;
-
-		memcpy(&c, buf, 2);
-		emu_dsa_pci_cfg_write16(emu, (uint32_t)(off - CFG_OFF), c);
-		return 2;
-	}
-	if ((uint64_t)off < BAR0_SIZE) {
-		memcpy(&v, buf, 4);
-		if (off == DSA_REG_CMD && (v >> DSA_CMD_SHIFT & DSA_CMD_MASK) == DSA_CMD_DRAIN_PASID)
-			n_drain_cmds++;
-		emu_dsa_mmio_write32(emu, (uint32_t)off, v);
-		return (ssize_t)n;
-	}
-	if (n == DSA_DESC_SIZE) {
-		uint16_t wq = (uint16_t)(((uint64_t)off - BAR2_OFF) / (DSA_PORTAL_PAGES_PER_WQ * 4096));
-		uint32_t mode = emu_dsa_mmio_read32(emu, WQCFG_BASE + wq * DSA_WQCFG_SIZE + 8);
-
-		if (mode & DSA_WQCFG_MODE_DEDICATED) {
-			emu_dsa_portal_movdir64b(emu, wq, buf);
-			return (ssize_t)n;
-		}
-		return emu_dsa_portal_enqcmd(emu, wq, buf, svart_sva_pasid(0) > 0 ?
-					     (uint32_t)svart_sva_pasid(0) : 0) == 0 ? (ssize_t)n : -EAGAIN;
-	}
-	return -EINVAL;
-}
-
-static ssize_t
-fake_read(int fd, void *buf, size_t n)
-{
-	struct emu_page_req r[16];
-	struct svart_iommu_hwpt_pgfault *rec = buf;
-	uint16_t got;
-
-	if (fd != fd_fault)
-		return real_os->read(fd, buf, n);
-	/* The kernel's read rules (iommufd fault.c): a multiple of the record
-	 * size, whole groups only, 0 when the next group does not fit. */
-	if (n % sizeof(*rec) != 0)
-		return -ESPIPE;
-	if (synth_left > 0) {
-		if (n / sizeof(*rec) < SYNTH_PAGES)
-			return 0;
-		for (uint32_t i = 0; i < SYNTH_PAGES; i++) {
-			memset(&rec[i], 0, sizeof(rec[i]));
-			rec[i].flags = SVART_IOMMU_PGFAULT_FLAGS_PASID_VALID |
-				       (i == SYNTH_PAGES - 1 ? SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0);
-			rec[i].pasid = synth_pasid;
-			rec[i].grpid = 5;
-			rec[i].perm = SVART_IOMMU_PGFAULT_PERM_WRITE;
-			rec[i].addr = (uint64_t)(uintptr_t)synth_buf + i * 4096u;
-			rec[i].cookie = SYNTH_COOKIE;
-		}
-		synth_left = 0;
-		return (ssize_t)(SYNTH_PAGES * sizeof(*rec));
-	}
-	got = emu_dsa_pri_read(emu, r, (uint16_t)(n / sizeof(*rec) < 16 ? n / sizeof(*rec) : 16));
-	for (uint16_t i = 0; i < got; i++) {
-		memset(&rec[i], 0, sizeof(rec[i]));
-		rec[i].flags = SVART_IOMMU_PGFAULT_FLAGS_PASID_VALID |
-			       (r[i].last ? SVART_IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0);
-		rec[i].dev_id = 7;
-		rec[i].pasid = r[i].pasid;
-		rec[i].grpid = r[i].prg;
-		rec[i].perm = (r[i].perm & EMU_PRI_PERM_WRITE) ? SVART_IOMMU_PGFAULT_PERM_WRITE
-							      : SVART_IOMMU_PGFAULT_PERM_READ;
-		rec[i].addr = r[i].addr;
-		rec[i].cookie = COOKIE_BASE + r[i].prg;
-		cookie_pasid[r[i].prg] = r[i].pasid;
-	}
-	return got > 0 ? (ssize_t)(got * sizeof(*rec)) : -EAGAIN;
-}
-
-static ssize_t
-fake_write(int fd, const void *buf, size_t n)
-{
-	const struct svart_iommu_hwpt_page_response *resp = buf;
-	uint16_t prg;
-
-	if (fd != fd_fault)
-		return real_os->write(fd, buf, n);
-	if (n % sizeof(*resp) != 0)
-		return -ESPIPE;
-	if (resp->cookie == SYNTH_COOKIE) {
-		synth_code = resp->code;
-		return (ssize_t)n;
-	}
-	prg = (uint16_t)(resp->cookie - COOKIE_BASE);
-	n_resp++;
-	if (emu_dsa_pri_respond(emu, cookie_pasid[prg], prg, resp->code == SVART_IOMMUFD_PAGE_RESP_SUCCESS ?
-				EMU_PRI_SUCCESS : EMU_PRI_INVALID) != 0)
-		return -EINVAL;
-	return (ssize_t)n;
+	kmodel_stats_get(&s);
+	return s;
 }
 
 static void
@@ -316,27 +103,22 @@ test_bringup_errors(void **state)
 	(void)state;
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=0000:6a:02.0"), -ENODEV); /* not vfio-pci */
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=0000:00:00.0"), -ENODEV); /* no such fn */
-	fail_iommu_open = -ENOENT;
+	kmodel_fail(KMODEL_OP_OPEN_IOMMU, -ENOENT);   /* kernel without iommufd */
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -ENODEV);
-	fail_iommu_open = -EACCES;
+	kmodel_fail(KMODEL_OP_OPEN_IOMMU, -EACCES);
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EACCES);
-	fail_iommu_open = 0;
-	fail_dev_open = -EACCES;
+	kmodel_fail(KMODEL_OP_OPEN_DEV, -EACCES);
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EACCES);
-	fail_dev_open = 0;
-	fail_bind = -ENOTTY;
+	kmodel_fail(KMODEL_OP_BIND, -ENOTTY);         /* kernel without the device cdev */
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -ENOTSUP);
-	fail_bind = 0;
-	fail_fq = -ENOTTY;
+	kmodel_fail(KMODEL_OP_FAULT_ALLOC, -ENOTTY);  /* kernel without fault queues */
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -ENOTSUP);
-	fail_fq = 0;
-	fail_hwpt = -EOPNOTSUPP;
+	kmodel_fail(KMODEL_OP_HWPT_ALLOC, -EOPNOTSUPP);
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EOPNOTSUPP);
-	fail_hwpt = 0;
 	/* Register reads fail: the reset is not taken as done (CMDSTS read as 0). */
-	fail_pread = -EIO;
+	kmodel_fail(KMODEL_OP_PREAD, -EIO);
 	assert_int_equal(svart_accel_probe("idxd_vfio0,bdf=" BDF), -EIO);
-	fail_pread = 0;
+	kmodel_fail(KMODEL_OP_PREAD, 0);
 	{
 		/* The PASID attach is refused (kernel too old, IOMMU not in scalable mode). */
 		struct svart_accel_conf conf = { .nb_queues = 1 };
@@ -347,11 +129,12 @@ test_bringup_errors(void **state)
 		assert_true(id >= 0);
 		assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
 		assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
-		fail_attach = -EOPNOTSUPP;
+		kmodel_fail(KMODEL_OP_ATTACH, -EOPNOTSUPP);
 		assert_int_equal(svart_accel_start((int16_t)id), -EOPNOTSUPP);
-		fail_attach = 0;
 		assert_int_equal(svart_accel_close((int16_t)id), 0);
 	}
+	/* Every failed bring-up closed what it opened: the device binds again. */
+	assert_int_equal(stats().pinned_pages, 0);
 }
 
 static uint16_t
@@ -359,7 +142,7 @@ reap(int16_t dev, struct svart_accel_result *r)
 {
 	uint16_t got = 0;
 
-	for (int i = 0; i < 1000 && got == 0; i++) {
+	for (int i = 0; i < REAP_TRIES && got == 0; i++) {
 		emu_dsa_engine_poll(emu, 0, 64);
 		svart_iopf_poll();
 		got = svart_accel_completed_status(dev, 0, 1, NULL, r);
@@ -373,19 +156,24 @@ reap(int16_t dev, struct svart_accel_result *r)
 static void
 check_big_group(int16_t dev)
 {
-	unsigned int maps = n_map;
+	uint64_t maps = stats().maps;
+	uint8_t *buf = mmap(NULL, SYNTH_PAGES * 4096u, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int h, code = -EAGAIN;
 
-	synth_buf = mmap(NULL, SYNTH_PAGES * 4096u, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(synth_buf != MAP_FAILED);
-	synth_pasid = (uint32_t)svart_sva_pasid(dev);
-	synth_code = UINT32_MAX;
-	synth_left = 1;
-	for (int i = 0; i < 100 && synth_code == UINT32_MAX; i++)
+	assert_true(buf != MAP_FAILED);
+	h = kmodel_inject_group((uint32_t)svart_sva_pasid(dev), (uint64_t)(uintptr_t)buf, SYNTH_PAGES, true);
+	assert_true(h >= 0);
+	for (int i = 0; i < 100 && code == -EAGAIN; i++) {
 		svart_iopf_poll();
-	assert_int_equal(synth_code, SVART_IOMMUFD_PAGE_RESP_SUCCESS);
-	assert_int_equal(n_map - maps, 1);
-	munmap(synth_buf, SYNTH_PAGES * 4096u);
+		code = kmodel_injected_code(h);
+	}
+	assert_int_equal(code, SVART_IOMMUFD_PAGE_RESP_SUCCESS);
+	assert_int_equal(stats().maps - maps, 1);
+	assert_true(kmodel_pasid_mapped((uint32_t)svart_sva_pasid(dev), (uint64_t)(uintptr_t)buf,
+					SYNTH_PAGES * 4096u, true));
+	assert_int_equal(svart_sva_invalidate(dev, buf, SYNTH_PAGES * 4096u), 0);
+	munmap(buf, SYNTH_PAGES * 4096u);
 }
 
 /* A descriptor the device drops (here: its WQ was disabled behind the
@@ -446,7 +234,7 @@ test_full_path(void **state)
 	check_big_group(dev);
 	pasid = svart_sva_pasid(dev);
 	assert_true(pasid > 0);
-	assert_int_equal(n_attach, 1);
+	assert_int_equal(stats().attaches, 1);
 	/* Present memory. */
 	memset(src, 0x21, 2 * (size_t)pg);
 	memset(dst, 0, 2 * (size_t)pg);
@@ -461,27 +249,35 @@ test_full_path(void **state)
 	assert_int_equal(reap(dev, &r), 1);
 	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
 	assert_memory_equal(fresh, src, 2 * (size_t)pg);
-	assert_true(n_map >= 1);
-	assert_int_equal(n_map_rw, n_map);   /* a writable mapping is mapped read-write */
-	assert_true(n_resp >= 1);
+	assert_true(stats().maps >= 1);
+	/* a writable mapping is mapped read-write */
+	assert_int_equal(stats().map_writeable, stats().maps);
+	assert_true(stats().responses >= 1);
+	assert_true(kmodel_pasid_mapped((uint32_t)pasid, (uint64_t)(uintptr_t)fresh, 2 * (size_t)pg, true));
 	/* An invalidate unmaps the range from the IOAS. */
 	assert_int_equal(svart_sva_invalidate(dev, fresh, 2 * (size_t)pg), 0);
-	assert_true(n_unmap >= 1);
+	assert_true(stats().unmaps >= 1);
+	assert_false(kmodel_pasid_mapped((uint32_t)pasid, (uint64_t)(uintptr_t)fresh, 1, false));
+	assert_false(kmodel_pasid_mapped((uint32_t)pasid, (uint64_t)(uintptr_t)fresh + pg, 1, false));
 	/* An address the process cannot write: Invalid response, clean error. */
 	assert_int_equal(mprotect(fresh, (size_t)pg, PROT_READ), 0);
 	assert_int_equal(svart_sva_invalidate(dev, fresh, (size_t)pg), 0);
-	emu_dsa_invalidate(emu);
+	assert_false(kmodel_pasid_mapped((uint32_t)pasid, (uint64_t)(uintptr_t)fresh, 1, true));
 	assert_true(svart_accel_copy(dev, 0, src, fresh, 64, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(reap(dev, &r), 1);
 	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
 	assert_int_equal(r.fault_addr, (uint64_t)(uintptr_t)fresh);
 	/* Tear-down: stop, unbind (drain, detach, unmap), close. */
 	assert_int_equal(svart_accel_stop(dev), 0);
-	n_unmap = 0;
+	kmodel_stats_reset();
 	assert_int_equal(svart_sva_unbind(dev, 0), 0);
-	assert_int_equal(n_detach, 1);
-	assert_true(detach_after_drain); /* the kernel's order: drain the PASID, then detach */
-	assert_true(n_unmap >= 1);
+	assert_int_equal(stats().detaches, 1);
+	assert_int_equal(stats().detach_noop, 0);
+	/* the kernel's order: drain the PASID, then detach */
+	assert_int_equal(stats().detach_after_drain, 1);
+	assert_true(stats().unmaps >= 1);
+	assert_int_equal(stats().pinned_pages, 0);     /* everything unpinned */
+	assert_int_equal(kmodel_stale_accesses(), 0);
 	assert_int_equal(svart_accel_close(dev), 0);
 	munmap(fresh, 2 * (size_t)pg);
 	free(src);
@@ -499,7 +295,7 @@ test_no_answer_after_detach(void **state)
 	uint8_t src[64] = { 0 }, *fresh;
 	struct svart_iopf_conf ic = { .mode = SVART_IOPF_MANUAL, .lcore = -1 };
 	struct svart_accel_result r;
-	unsigned int resp_before;
+	uint64_t resp_before;
 	int id;
 	int16_t dev;
 
@@ -512,21 +308,398 @@ test_no_answer_after_detach(void **state)
 	assert_int_equal(svart_accel_start(dev), 0);
 	fresh = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(svart_accel_copy(dev, 0, src, fresh, 64, SVART_ACCEL_OP_SUBMIT) >= 0);
-	emu_dsa_engine_poll(emu, 0, 64);              /* parks, raises the request */
-	/* The fault service reads the group but has not answered when the unbind comes. */
 	svart_iopf_stop();
-	resp_before = n_resp;
+	emu_dsa_engine_poll(emu, 0, 64);              /* parks, raises the request */
+	/* The kernel has the group queued on the fault fd, unread, when the unbind comes. */
+	for (uint64_t q = stats().queued, i = 0; i < REAP_TRIES && stats().queued == q; i++) {
+		emu_dsa_engine_poll(emu, 0, 64);
+		kmodel_pump();
+	}
+	resp_before = stats().responses;
 	assert_int_equal(svart_sva_unbind(dev, SVART_SVA_UNBIND_NOWAIT), 0);
 	assert_int_equal(svart_iopf_start(&ic), 0);
 	svart_iopf_poll();
-	assert_int_equal(n_resp, resp_before);        /* nothing written for the old PASID */
-	emu_dsa_engine_poll(emu, 0, 64);              /* the device saw its request dropped */
-	assert_int_equal(svart_accel_completed_status(dev, 0, 1, NULL, &r), 1);
-	assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
+	/* nothing written for the old PASID (its cookie died at the detach) */
+	assert_int_equal(stats().responses, resp_before);
+	assert_true(stats().auto_responses >= 1);
+	/* The device saw its request refused. With the PASID detached its record
+	 * cannot be written either (no page table): the op ends through SWERR,
+	 * failed, never pending forever. */
+	{
+		uint16_t got = 0;
+
+		for (int i = 0; i < REAP_TRIES && got == 0; i++) {
+			emu_dsa_engine_poll(emu, 0, 64);
+			svart_iopf_poll();
+			got = svart_accel_completed_status(dev, 0, 1, NULL, &r);
+			if (got == 0)
+				usleep(SLEEP_US);
+		}
+		assert_int_equal(got, 1);
+	}
+	assert_int_not_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(stats().responses, resp_before);
 	svart_sva_quarantine_reap();
 	assert_int_equal(svart_accel_stop(dev), 0);
 	assert_int_equal(svart_accel_close(dev), 0);
 	munmap(fresh, (size_t)pg);
+}
+
+static int16_t
+vfio_start(const char *devargs, uint8_t policy)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = { .nb_desc = NB_DESC, .mode = SVART_ACCEL_QUEUE_DEDICATED,
+					     .hw_queue = SVART_ACCEL_HWQ_AUTO, .fault_policy = policy };
+	int id = svart_accel_probe(devargs);
+
+	assert_true(id >= 0);
+	assert_int_equal(svart_accel_configure((int16_t)id, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup((int16_t)id, 0, &qc), 0);
+	assert_int_equal(svart_accel_start((int16_t)id), 0);
+	return (int16_t)id;
+}
+
+static void
+vfio_close(int16_t dev)
+{
+	assert_int_equal(svart_accel_stop(dev), 0);
+	(void)svart_sva_unbind(dev, 0);
+	assert_int_equal(svart_accel_close(dev), 0);
+}
+
+static struct idxd_queue *
+queue0(int16_t dev)
+{
+	return svart_accel_dev_get(dev)->queues[0];
+}
+
+/* What the device reads and writes on its own (descriptor rings and batch
+ * lists, completion records, the replay record) is in the IOAS with the
+ * access it needs: the device never page-faults on it. */
+static void
+check_rings_mapped(int16_t dev)
+{
+	const struct idxd_queue *q = queue0(dev);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->desc_ring, q->nb_desc * DSA_DESC_SIZE, false));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->op_cr, q->nb_desc * DSA_COMP_SIZE, true));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->batch_cr, q->nb_desc * DSA_COMP_SIZE, true));
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)q->rs_cr, sizeof(*q->rs_cr), true));
+}
+
+static bool
+ring_faulted(int16_t dev)
+{
+	const struct idxd_queue *q = queue0(dev);
+
+	return kmodel_fault_seen((uintptr_t)q->desc_ring, q->nb_desc * DSA_DESC_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)q->op_cr, q->nb_desc * DSA_COMP_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)q->batch_cr, q->nb_desc * DSA_COMP_SIZE) ||
+	       kmodel_fault_seen((uintptr_t)q->rs_cr, sizeof(*q->rs_cr));
+}
+
+static uint16_t
+reap_n(int16_t dev, uint16_t n, struct svart_accel_result *r)
+{
+	uint16_t got = 0;
+
+	for (int i = 0; i < REAP_TRIES && got < n; i++) {
+		emu_dsa_engine_poll(emu, 0, 64);
+		svart_iopf_poll();
+		got += svart_accel_completed_status(dev, 0, (uint16_t)(n - got), NULL, r + got);
+	}
+	return got;
+}
+
+/* The rings are IOAS-mapped when the PASID is bound and the queues set up,
+ * and again after an unmap-all (unbind, bind): single ops and hardware
+ * batches complete without a page request for the PMD's own structures. */
+static void
+test_rings_in_ioas(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *src = test_fresh((size_t)pg), *dst = test_fresh(BURST * (size_t)pg);
+	struct svart_accel_result r[BURST];
+	uint32_t pasid;
+	int16_t dev;
+
+	(void)state;
+	dev = vfio_start("idxd_vfio2,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	check_rings_mapped(dev);
+	kmodel_stats_reset();
+	memset(src, 0x5a, (size_t)pg);
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)pg, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, r), 1);
+	assert_int_equal(r[0].status, SVART_ACCEL_ST_SUCCESS);
+	for (uint32_t i = 0; i < BURST; i++)
+		assert_true(svart_accel_copy(dev, 0, src, dst + i * pg, (uint32_t)pg,
+					     i + 1 == BURST ? SVART_ACCEL_OP_SUBMIT : 0) >= 0);
+	assert_int_equal(reap_n(dev, BURST, r), BURST);
+	for (uint32_t i = 0; i < BURST; i++) {
+		assert_int_equal(r[i].status, SVART_ACCEL_ST_SUCCESS);
+		assert_memory_equal(dst + i * pg, src, (size_t)pg);
+	}
+	assert_false(ring_faulted(dev));
+	/* Unbind unmaps the whole IOAS; a new bind maps the rings again. */
+	assert_int_equal(svart_accel_stop(dev), 0);
+	assert_int_equal(svart_sva_unbind(dev, 0), 0);
+	assert_int_equal(kmodel_pasid_areas(pasid = 0), -ENOENT);
+	assert_int_equal(svart_sva_bind(dev, &pasid), 0);
+	check_rings_mapped(dev);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	(void)svart_sva_unbind(dev, 0);
+	assert_int_equal(svart_accel_close(dev), 0);
+	munmap(src, (size_t)pg);
+	munmap(dst, BURST * (size_t)pg);
+}
+
+/* Under RESUME the driver resolves the page and resubmits the rest; under
+ * REPORT the application resolves it and submits the rest. Either way the
+ * resolved page must reach the IOAS (a page the CPU has is not one the
+ * device translates), or the op faults on it forever. */
+static void
+check_policy(uint8_t policy, const char *devargs)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = FRESH_PAGES * (size_t)pg;
+	uint8_t *src = malloc(len), *dst = test_fresh(len);
+	struct svart_accel_result r;
+	uint32_t done = 0;
+	unsigned int pieces = 0;
+	int16_t dev = vfio_start(devargs, policy);
+
+	memset(src, 0x3c, len);
+	while (done < len && pieces++ < 4 * FRESH_PAGES) {
+		assert_true(svart_accel_copy(dev, 0, src + done, dst + done, (uint32_t)(len - done),
+					     SVART_ACCEL_OP_SUBMIT) >= 0);
+		assert_int_equal(reap_n(dev, 1, &r), 1);
+		if (r.status == SVART_ACCEL_ST_SUCCESS) {
+			done = (uint32_t)len;
+			break;
+		}
+		assert_int_equal(r.status, SVART_ACCEL_ST_PAGE_FAULT);
+		assert_int_equal(policy, SVART_ACCEL_FAULT_REPORT);
+		/* REPORT: the application resolves the page (svart_sva_resolve: a
+		 * CPU touch alone does not reach the IOAS), then submits the rest. */
+		assert_int_equal(svart_sva_resolve(dev, (const void *)(uintptr_t)r.fault_addr, 1,
+						   r.fault_write), 0);
+		done += r.bytes_completed;
+	}
+	assert_int_equal(done, len);
+	assert_memory_equal(dst, src, len);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	vfio_close(dev);
+	free(src);
+	munmap(dst, len);
+}
+
+static void
+test_resume_maps_page(void **state)
+{
+	(void)state;
+	check_policy(SVART_ACCEL_FAULT_RESUME, "idxd_vfio3,bdf=" BDF);
+}
+
+static void
+test_report_maps_page(void **state)
+{
+	(void)state;
+	check_policy(SVART_ACCEL_FAULT_REPORT, "idxd_vfio4,bdf=" BDF);
+}
+
+/* Copy into buf (its pages end up in the IOAS), let the process change buf's
+ * pages, then copy into it again: the device must write the process's
+ * current pages, never a stale pin. */
+static void
+check_stale(int16_t dev, uint8_t *buf, size_t len, int how)
+{
+	static uint8_t src[2 * 4096];
+	struct svart_accel_result r;
+
+	memset(src, 0x11, sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, buf, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	if (how == 0)
+		assert_int_equal(madvise(buf, len, MADV_DONTNEED), 0);
+	else
+		assert_true(mmap(buf, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				 -1, 0) == buf); /* munmap + mmap in one */
+	for (int i = 0; i < NOTIFY_POLLS; i++)
+		svart_iopf_poll();
+	memset(src, 0x22, sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, buf, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_memory_equal(buf, src, len);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+}
+
+/* The IOAS follows the process: after MADV_DONTNEED, munmap/mmap or mremap of
+ * memory the device used, the device sees the process's pages (the kernel
+ * keeps the old ones pinned until the IOAS lets them go). */
+static void
+test_ioas_follows_process(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *a = test_fresh(2 * (size_t)pg), *b = test_fresh(2 * (size_t)pg);
+	uint8_t *c = test_fresh(2 * (size_t)pg), *to = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio5,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+	struct svart_accel_result r;
+	uint64_t pinned;
+
+	check_stale(dev, a, 2 * (size_t)pg, 0);
+	check_stale(dev, b, 2 * (size_t)pg, 1);
+	/* mremap: the old range leaves the IOAS and its pins go */
+	assert_true(svart_accel_copy(dev, 0, a, c, (uint32_t)(2 * pg), SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)c, 2 * (size_t)pg, true));
+	pinned = stats().pinned_pages;
+	assert_true(mremap(c, 2 * (size_t)pg, 2 * (size_t)pg, MREMAP_MAYMOVE | MREMAP_FIXED, to) == to);
+	for (int i = 0; i < NOTIFY_POLLS; i++)
+		svart_iopf_poll();
+	assert_false(kmodel_pasid_mapped(pasid, (uintptr_t)c, 1, false));
+	assert_true(stats().pinned_pages < pinned);
+	assert_int_equal(kmodel_stale_accesses(), 0);
+	vfio_close(dev);
+	munmap(a, 2 * (size_t)pg);
+	munmap(b, 2 * (size_t)pg);
+	munmap(to, 2 * (size_t)pg);
+}
+
+/* Copy len bytes of pattern v into dst and reap it: the op's status. */
+static uint8_t
+copy_into(int16_t dev, uint8_t *dst, size_t len, uint8_t v)
+{
+	static uint8_t src[2 * 4096];
+	struct svart_accel_result r = { .status = SVART_ACCEL_ST_INVALID };
+
+	memset(src, v, sizeof(src));
+	assert_true(len <= sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	if (reap_n(dev, 1, &r) != 1)
+		return SVART_ACCEL_ST_INVALID;
+	return r.status;
+}
+
+/* svart_sva_invalidate of part of what one page-request group mapped: the
+ * range must leave the IOAS, though the kernel unmaps whole areas only
+ * (io_pagetable.c iopt_unmap_iova_range refuses a cut with -ENOENT). */
+static void
+test_invalidate_part_of_area(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio6,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	uint32_t pasid = (uint32_t)svart_sva_pasid(dev);
+
+	(void)state;
+	assert_int_equal(copy_into(dev, buf, 2 * (size_t)pg, 1), SVART_ACCEL_ST_SUCCESS);
+	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)buf, 2 * (size_t)pg, true));
+	assert_int_equal(svart_sva_invalidate(dev, buf, (size_t)pg), 0);
+	assert_false(kmodel_pasid_mapped(pasid, (uintptr_t)buf, 1, false));
+	vfio_close(dev);
+	munmap(buf, 2 * (size_t)pg);
+}
+
+/* A page mapped read-only (the process could only read it) and written once
+ * the process may: remapped writable, though the read-only area it sits in
+ * is larger (whole-area unmaps only). */
+static void
+test_read_only_then_written(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(2 * (size_t)pg), *dst = test_fresh(2 * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio7,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	struct svart_accel_result r;
+
+	(void)state;
+	memset(buf, 7, 2 * (size_t)pg);
+	assert_int_equal(mprotect(buf, 2 * (size_t)pg, PROT_READ), 0);
+	assert_true(svart_accel_copy(dev, 0, buf, dst, (uint32_t)(2 * pg), SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_int_equal(reap_n(dev, 1, &r), 1);
+	assert_int_equal(r.status, SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(mprotect(buf, 2 * (size_t)pg, PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(copy_into(dev, buf, 64, 9), SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(buf[0], 9);
+	vfio_close(dev);
+	munmap(buf, 2 * (size_t)pg);
+	munmap(dst, 2 * (size_t)pg);
+}
+
+/* Stream through fresh pages, one op each: every op must succeed. */
+static void
+stream_pages(int16_t dev, uint8_t *buf, unsigned int pages)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	for (unsigned int i = 0; i < pages; i++)
+		assert_int_equal(copy_into(dev, buf + i * pg, 64, (uint8_t)i), SVART_ACCEL_ST_SUCCESS);
+}
+
+/* Pinned pages count against RLIMIT_MEMLOCK (pages.c incr_user_locked_vm:
+ * IOAS_MAP -ENOMEM beyond it). Streaming through more fresh memory than the
+ * limit must keep working: what the device used earlier can be let go. */
+static void
+test_pin_limit(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(PIN_STREAM_PAGES * (size_t)pg);
+	struct rlimit old, low;
+	int16_t dev;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &old), 0);
+	low = old;
+	low.rlim_cur = (stats().pinned_pages + PIN_RLIMIT_PAGES) * (rlim_t)pg;
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &low), 0);
+	kmodel_set_pin_limit(0);                      /* the kernel's limit: RLIMIT_MEMLOCK */
+	dev = vfio_start("idxd_vfio8,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+	stream_pages(dev, buf, PIN_STREAM_PAGES);
+	vfio_close(dev);
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &old), 0);
+	kmodel_set_pin_limit(0);
+	munmap(buf, PIN_STREAM_PAGES * (size_t)pg);
+}
+
+/* The kernel charges pins to the user (user->locked_vm, shared by all the
+ * user's processes and devices: pages.c incr_user_locked_vm), so IOAS_MAP
+ * may fail -ENOMEM below the process's own count: the back end must let old
+ * fault areas go and map again, not fail the op. */
+static void
+test_pin_limit_shared(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *buf = test_fresh(PIN_STREAM_PAGES * (size_t)pg);
+	int16_t dev = vfio_start("idxd_vfio9,bdf=" BDF, SVART_ACCEL_FAULT_BLOCK);
+
+	(void)state;
+	kmodel_set_pin_limit(stats().pinned_pages + PIN_LIMIT_PAGES);
+	stream_pages(dev, buf, PIN_STREAM_PAGES);
+	kmodel_set_pin_limit(0);
+	vfio_close(dev);
+	munmap(buf, PIN_STREAM_PAGES * (size_t)pg);
+}
+
+/* After each test: a device a failed test left open is closed (the model
+ * binds the function once at a time, as the kernel does). */
+static int
+close_all(void **state)
+{
+	(void)state;
+	kmodel_set_pin_limit(0);
+	for (int16_t d = 0; d < SVART_ACCEL_MAX_DEVS; d++) {
+		if (svart_accel_dev_get(d) == NULL)
+			continue;
+		(void)svart_accel_stop(d);
+		(void)svart_sva_unbind(d, SVART_SVA_UNBIND_NOWAIT);
+		svart_sva_quarantine_reap();
+		(void)svart_accel_close(d);
+	}
+	return 0;
 }
 
 static int
@@ -548,18 +721,9 @@ setup(void **state)
 	setenv("SVART_IDXD_PORTAL_PWRITE", "1", 1);
 	emu_dsa_profile_default(&p);
 	p.engine_mode = EMU_DSA_ENGINE_MANUAL;
-	emu = emu_dsa_create("vfio_fake", &p, &err);
-	if (emu == NULL)
+	emu = emu_dsa_create("vfio_kmodel", &p, &err);
+	if (emu == NULL || kmodel_init(emu) != 0)
 		return -1;
-	real_os = idxd_os;
-	fake_os = *idxd_os;
-	fake_os.open = fake_open;
-	fake_os.ioctl = fake_ioctl;
-	fake_os.pread = fake_pread;
-	fake_os.pwrite = fake_pwrite;
-	fake_os.read = fake_read;
-	fake_os.write = fake_write;
-	idxd_os_set(&fake_os);
 	return svart_iopf_start(&ic);
 }
 
@@ -569,8 +733,8 @@ teardown(void **state)
 	char cmd[PATH_MAX + 16];
 
 	(void)state;
-	idxd_os_set(NULL);
 	svart_iopf_stop();
+	kmodel_fini();
 	emu_dsa_destroy(emu);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	return system(cmd) == 0 ? 0 : -1;
@@ -580,9 +744,17 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bringup_errors),
-		cmocka_unit_test(test_full_path),
-		cmocka_unit_test(test_no_answer_after_detach),
+		cmocka_unit_test_teardown(test_bringup_errors, close_all),
+		cmocka_unit_test_teardown(test_full_path, close_all),
+		cmocka_unit_test_teardown(test_no_answer_after_detach, close_all),
+		cmocka_unit_test_teardown(test_rings_in_ioas, close_all),
+		cmocka_unit_test_teardown(test_resume_maps_page, close_all),
+		cmocka_unit_test_teardown(test_report_maps_page, close_all),
+		cmocka_unit_test_teardown(test_ioas_follows_process, close_all),
+		cmocka_unit_test_teardown(test_invalidate_part_of_area, close_all),
+		cmocka_unit_test_teardown(test_read_only_then_written, close_all),
+		cmocka_unit_test_teardown(test_pin_limit, close_all),
+		cmocka_unit_test_teardown(test_pin_limit_shared, close_all),
 	};
 	int rc;
 

@@ -78,6 +78,10 @@ struct emu_iommu {
 	uint16_t pri_status;            /* EMU_PRI_STATUS_* */
 	_Atomic uint64_t atc_misses, atc_flushes;
 	_Atomic bool stamp;             /* stamp groups (emu_pri_stamps_enable) */
+	emu_iommu_translate_t xlate;    /* NULL: walk the process's page tables */
+	void *xlate_ctx;
+	emu_iommu_revalidate_t reval;   /* NULL: cached translations stay valid */
+	void *reval_ctx;
 };
 
 static uint64_t
@@ -296,6 +300,21 @@ emu_iommu_gen(struct emu_iommu *io)
 }
 
 void
+emu_iommu_set_translate(struct emu_iommu *io, emu_iommu_translate_t fn, void *ctx)
+{
+	io->xlate = fn;
+	io->xlate_ctx = ctx;
+	emu_iommu_invalidate(io); /* entries of the old walk must not survive */
+}
+
+void
+emu_iommu_set_revalidate(struct emu_iommu *io, emu_iommu_revalidate_t fn, void *ctx)
+{
+	io->reval = fn;
+	io->reval_ctx = ctx;
+}
+
+void
 emu_iommu_invalidate(struct emu_iommu *io)
 {
 	/* Release: an engine that sees the new generation flushes before translating. */
@@ -397,7 +416,11 @@ emu_atc_flush(struct emu_atc *a)
 void
 emu_atc_sync(struct emu_atc *a)
 {
-	uint64_t g = atomic_load_explicit(&a->io->gen, memory_order_acquire);
+	uint64_t g;
+
+	if (a->io->reval != NULL && a->io->reval(a->io->reval_ctx))
+		emu_iommu_invalidate(a->io);
+	g = atomic_load_explicit(&a->io->gen, memory_order_acquire);
 
 	if (g != a->gen) {
 		a->gen = g;
@@ -424,15 +447,32 @@ pm_perm(const struct vma *v, uint64_t pm)
  * reads up to ATC_WALK_PAGES entries of the same mapping in one go and fills
  * the ATC with the present ones, as a translation prefetch would. */
 static uint8_t
+atc_hook(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
+{
+	struct emu_iommu *io = a->io;
+	uint64_t va = vpn << EMU_PAGE_SHIFT;
+	/* The access asked first (one answer per request); a write that
+	 * translates asks for read too: a write-only mapping does not read. */
+	if (!write)
+		return io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0;
+	if (!io->xlate(io->xlate_ctx, pasid, va, true))
+		return 0;
+	return (uint8_t)(ATC_PERM_W | (io->xlate(io->xlate_ctx, pasid, va, false) ? ATC_PERM_R : 0));
+}
+
+static uint8_t
 atc_walk(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 {
 	bool reloaded = false;
-	const struct vma *v = mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
+	const struct vma *v = a->io->xlate != NULL ? NULL :
+			      mmu_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
 	uint64_t pm[ATC_WALK_PAGES];
 	uint64_t n = ATC_WALK_PAGES, left;
 	ssize_t got;
 
 	atomic_fetch_add_explicit(&a->io->atc_misses, 1, memory_order_relaxed);
+	if (a->io->xlate != NULL)
+		return atc_hook(a, pasid, vpn, write); /* no prefetch: one page asked */
 	if (v == NULL)
 		return 0;
 	left = (v->end >> EMU_PAGE_SHIFT) - vpn;
@@ -478,10 +518,19 @@ emu_atc_install(struct emu_atc *a, uint32_t pasid, uint64_t va, bool write)
 {
 	uint64_t vpn = va >> EMU_PAGE_SHIFT;
 	struct atc_entry *e = &a->e[vpn % EMU_ATC_ENTRIES];
+	uint8_t perm = (uint8_t)(ATC_PERM_R | (write ? ATC_PERM_W : 0));
 
+	/* Behind a translation hook a Success proves nothing by itself: the page
+	 * goes in only with the access the hook grants now (the retried
+	 * translation of a real IOMMU walks the page table software filled). */
+	if (a->io->xlate != NULL) {
+		perm = atc_hook(a, pasid, vpn, write);
+		if (perm == 0)
+			return;
+	}
 	e->vpn = vpn;
 	e->pasid = pasid;
-	e->perm = (uint8_t)(ATC_PERM_R | (write ? ATC_PERM_W : 0));
+	e->perm = perm;
 }
 
 uint64_t

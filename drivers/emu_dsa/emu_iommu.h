@@ -113,6 +113,29 @@ bool emu_iommu_pasid_valid(struct emu_iommu *io, uint32_t pasid);
 /** True while a page request of this PASID is outstanding. */
 bool emu_iommu_pasid_pending(struct emu_iommu *io, uint32_t pasid);
 
+/**
+ * Translation hook: whether the page at page_va translates for PASID pasid
+ * with the access (write or read). Called on every ATC miss instead of the
+ * process page-table walk, and before a Success page response installs an
+ * ATC entry; it may run on an engine thread.
+ */
+typedef bool (*emu_iommu_translate_t)(void *ctx, uint32_t pasid, uint64_t page_va, bool write);
+
+/** Translate through fn (NULL: the process's page tables, the default).
+ *  Flushes every ATC. Set it before the engines run. */
+void emu_iommu_set_translate(struct emu_iommu *io, emu_iommu_translate_t fn, void *ctx);
+
+/**
+ * Revalidation hook: called when an engine starts a descriptor (emu_atc_sync);
+ * true when translations the ATCs may hold changed behind the IOMMU's back
+ * (the model behind the translation hook saw a page it maps change): every
+ * ATC is then flushed, so the accesses translate (through the hook) again.
+ */
+typedef bool (*emu_iommu_revalidate_t)(void *ctx);
+
+/** Revalidate through fn before each descriptor (NULL: never, the default). */
+void emu_iommu_set_revalidate(struct emu_iommu *io, emu_iommu_revalidate_t fn, void *ctx);
+
 /** Flush every ATC (all engines see it before their next descriptor). */
 void emu_iommu_invalidate(struct emu_iommu *io);
 /** Invalidation generation (bumped by every invalidation). */
