@@ -109,27 +109,36 @@ ioas_drop(struct vfio_ioas *io, uint32_t i)
 	ioas_del(io, i);
 }
 
+/* Drop the least recently used fault area outside [keep_s, keep_e).
+ * Lock held. @return false when there is none. */
+static bool
+ioas_evict_one(struct vfio_ioas *io, uint64_t keep_s, uint64_t keep_e)
+{
+	uint32_t victim = io->n;
+
+	for (uint32_t i = 0; i < io->n; i++) {
+		const struct ioas_area *ar = &io->a[i];
+
+		if (ar->queue || (ar->start < keep_e && ar->end > keep_s))
+			continue;
+		if (victim == io->n || ar->used < io->a[victim].used)
+			victim = i;
+	}
+	if (victim == io->n)
+		return false;
+	ioas_drop(io, victim);
+	io->st.evictions++;
+	return true;
+}
+
 /* Drop least recently used fault areas outside [keep_s, keep_e) until need
  * more bytes fit under the limit. Lock held. @return true when they fit. */
 static bool
 ioas_make_room(struct vfio_ioas *io, uint64_t need, uint64_t keep_s, uint64_t keep_e)
 {
-	while (io->st.pinned + need > io->st.limit) {
-		uint32_t victim = io->n;
-
-		for (uint32_t i = 0; i < io->n; i++) {
-			const struct ioas_area *ar = &io->a[i];
-
-			if (ar->queue || (ar->start < keep_e && ar->end > keep_s))
-				continue;
-			if (victim == io->n || ar->used < io->a[victim].used)
-				victim = i;
-		}
-		if (victim == io->n)
+	while (io->st.pinned + need > io->st.limit)
+		if (!ioas_evict_one(io, keep_s, keep_e))
 			return false;
-		ioas_drop(io, victim);
-		io->st.evictions++;
-	}
 	return true;
 }
 
@@ -175,11 +184,18 @@ ioas_map_gap(struct vfio_ioas *io, uint64_t s, uint64_t e, bool write, bool queu
 	/* Writable when the process may write the pages, so that a later
 	 * write needs no remap; a read fault on a read-only mapping pins
 	 * read-only (pinning for write fails there: -EFAULT). */
-	rc = ioas_kmap(io, s, e, true);
-	if (rc == -EFAULT && !write) {
-		ar.write = false;
-		rc = ioas_kmap(io, s, e, false);
-	}
+	do {
+		ar.write = true;
+		rc = ioas_kmap(io, s, e, true);
+		if (rc == -EFAULT && !write) {
+			ar.write = false;
+			rc = ioas_kmap(io, s, e, false);
+		}
+		/* The kernel charges pins to the user, across all of the user's
+		 * processes and devices (iommufd pages.c incr_user_locked_vm:
+		 * source_user->locked_vm), so it may refuse below this process's
+		 * own budget: unpin what this process can spare, and try again. */
+	} while (rc == -ENOMEM && ioas_evict_one(io, keep_s, keep_e));
 	if (rc == -ENOMEM && !io->warned_limit) {
 		IDXD_LOG(ERR, "idxd_vfio %s: the kernel refused to pin %" PRIu64 " KiB more "
 			 "(RLIMIT_MEMLOCK): raise it (ulimit -l)", io->name, (e - s) >> 10);
