@@ -43,7 +43,6 @@
 #define PIN_STREAM_PAGES 64u
 #define STREAM_BURST 32u      /* ops per burst in the streaming test */
 #define STREAM_BURSTS 4u
-#define NOTIFY_POLLS 10 /* fault-service polls that let the back end see a munmap */
 
 static char root[PATH_MAX], sysroot[PATH_MAX + 8];
 static struct emu_dsa *emu;
@@ -511,6 +510,21 @@ test_report_maps_page(void **state)
 	check_policy(SVART_ACCEL_FAULT_REPORT, "idxd_vfio4,bdf=" BDF);
 }
 
+/* Copy len bytes of pattern v into dst and reap it: the op's status. */
+static uint8_t
+copy_into(int16_t dev, uint8_t *dst, size_t len, uint8_t v)
+{
+	static uint8_t src[2 * 4096];
+	struct svart_accel_result r = { .status = SVART_ACCEL_ST_INVALID };
+
+	memset(src, v, sizeof(src));
+	assert_true(len <= sizeof(src));
+	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
+	if (reap_n(dev, 1, &r) != 1)
+		return SVART_ACCEL_ST_INVALID;
+	return r.status;
+}
+
 /* Copy into buf (its pages end up in the IOAS), let the process change buf's
  * pages, then copy into it again: the device must write the process's
  * current pages, never a stale pin. */
@@ -529,8 +543,7 @@ check_stale(int16_t dev, uint8_t *buf, size_t len, int how)
 	else
 		assert_true(mmap(buf, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 				 -1, 0) == buf); /* munmap + mmap in one */
-	for (int i = 0; i < NOTIFY_POLLS; i++)
-		svart_iopf_poll();
+	/* No wait: the submit below is ordered after the notifier's unmaps. */
 	memset(src, 0x22, sizeof(src));
 	assert_true(svart_accel_copy(dev, 0, src, buf, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(reap_n(dev, 1, &r), 1);
@@ -561,8 +574,9 @@ test_ioas_follows_process(void **state)
 	assert_true(kmodel_pasid_mapped(pasid, (uintptr_t)c, 2 * (size_t)pg, true));
 	pinned = stats().pinned_pages;
 	assert_true(mremap(c, 2 * (size_t)pg, 2 * (size_t)pg, MREMAP_MAYMOVE | MREMAP_FIXED, to) == to);
-	for (int i = 0; i < NOTIFY_POLLS; i++)
-		svart_iopf_poll();
+	/* Any submission after mremap returned waits for the notifier's
+	 * unmaps (the transport's fence): one into memory already mapped. */
+	assert_int_equal(copy_into(dev, a, 64, 5), SVART_ACCEL_ST_SUCCESS);
 	assert_false(kmodel_pasid_mapped(pasid, (uintptr_t)c, 1, false));
 	assert_true(stats().pinned_pages < pinned);
 	assert_int_equal(kmodel_stale_accesses(), 0);
@@ -570,21 +584,6 @@ test_ioas_follows_process(void **state)
 	munmap(a, 2 * (size_t)pg);
 	munmap(b, 2 * (size_t)pg);
 	munmap(to, 2 * (size_t)pg);
-}
-
-/* Copy len bytes of pattern v into dst and reap it: the op's status. */
-static uint8_t
-copy_into(int16_t dev, uint8_t *dst, size_t len, uint8_t v)
-{
-	static uint8_t src[2 * 4096];
-	struct svart_accel_result r = { .status = SVART_ACCEL_ST_INVALID };
-
-	memset(src, v, sizeof(src));
-	assert_true(len <= sizeof(src));
-	assert_true(svart_accel_copy(dev, 0, src, dst, (uint32_t)len, SVART_ACCEL_OP_SUBMIT) >= 0);
-	if (reap_n(dev, 1, &r) != 1)
-		return SVART_ACCEL_ST_INVALID;
-	return r.status;
 }
 
 /* svart_sva_invalidate of part of what one page-request group mapped: the
