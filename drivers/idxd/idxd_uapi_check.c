@@ -38,14 +38,24 @@ SAME_SIZE(svart_iommu_hwpt_page_response, iommu_hwpt_page_response);
 #endif
 #ifdef VFIO_DEVICE_BIND_IOMMUFD
 static_assert(SVART_VFIO_DEVICE_BIND_IOMMUFD == VFIO_DEVICE_BIND_IOMMUFD, "BIND_IOMMUFD");
+#ifdef VFIO_DEVICE_BIND_FLAG_TOKEN
+/* Linux 6.17 appended token_uuid_ptr; the kernel reads argsz bytes (at least
+ * the 16 of the first version) and zero-fills the rest, so svart's struct is
+ * the kernel's prefix and works on every kernel from 6.6 on. */
+static_assert(sizeof(struct svart_vfio_device_bind_iommufd) ==
+	      offsetof(struct vfio_device_bind_iommufd, token_uuid_ptr), "bind prefix");
+#else
 SAME_SIZE(svart_vfio_device_bind_iommufd, vfio_device_bind_iommufd);
+#endif
 #endif
 #ifdef VFIO_DEVICE_ATTACH_PASID
 static_assert(SVART_VFIO_DEVICE_ATTACH_IOMMUFD_PT == VFIO_DEVICE_ATTACH_IOMMUFD_PT, "ATTACH_PT");
 SAME_SIZE(svart_vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_pt);
 SAME_SIZE(svart_vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_pt);
 #endif
-#ifdef IOMMU_HWPT_ALLOC_PASID
+#ifdef VFIO_DEVICE_ATTACH_PASID
+/* IOMMU_HWPT_ALLOC_PASID is an enum constant (no macro to test): headers
+ * with VFIO PASID attach (6.15) have it. */
 static_assert(SVART_IOMMU_HWPT_ALLOC_PASID == IOMMU_HWPT_ALLOC_PASID, "ALLOC_PASID");
 #endif
 
