@@ -16,8 +16,41 @@
 #include <unistd.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
 
 #include "idxd_internal.h"
+
+/* Descriptors are written as eight whole quadwords (one pass of full stores,
+ * no narrow bit-field stores that a later wide read of the same bytes, by the
+ * portal write or the device, would have to wait for). A quadword of the ring
+ * may alias the descriptor's fields. */
+typedef uint64_t idxd_qword_t __rte_may_alias;
+
+#define IDXD_DESC_QWORDS (sizeof(struct dsa_hw_desc) / sizeof(uint64_t))
+/* Quadword index of a descriptor field. */
+#define IDXD_QW(field) (offsetof(struct dsa_hw_desc, field) / sizeof(uint64_t))
+#define IDXD_QW_CR      IDXD_QW(completion_addr)
+#define IDXD_QW_SRC     IDXD_QW(src_addr)       /* also pattern, desc_list_addr */
+#define IDXD_QW_DST     IDXD_QW(dst_addr)       /* also src2_addr, comp_pattern */
+#define IDXD_QW_SIZE    IDXD_QW(xfer_size)      /* xfer_size / desc_count in the low half */
+#define IDXD_QW_OPSPEC  IDXD_QW(op_specific)    /* dest2, crc_seed in the low half */
+
+static_assert(offsetof(struct dsa_hw_desc, completion_addr) == sizeof(uint64_t),
+	      "PASID, flags and opcode fill the first quadword");
+static_assert(offsetof(struct dsa_hw_desc, pattern) == offsetof(struct dsa_hw_desc, src_addr) &&
+	      offsetof(struct dsa_hw_desc, desc_list_addr) == offsetof(struct dsa_hw_desc, src_addr),
+	      "pattern and batch list share the source quadword");
+static_assert(offsetof(struct dsa_hw_desc, src2_addr) == offsetof(struct dsa_hw_desc, dst_addr) &&
+	      offsetof(struct dsa_hw_desc, comp_pattern) == offsetof(struct dsa_hw_desc, dst_addr),
+	      "second source and compare pattern share the destination quadword");
+static_assert(offsetof(struct dsa_hw_desc, dest2) == offsetof(struct dsa_hw_desc, op_specific) &&
+	      offsetof(struct dsa_hw_desc, crc_seed) == offsetof(struct dsa_hw_desc, op_specific),
+	      "dest2 and the CRC seed start the op-specific quadword");
+static_assert(offsetof(struct dsa_hw_desc, xfer_size) % sizeof(uint64_t) == 0,
+	      "transfer size starts a quadword");
+/* A 32-bit field at the start of a quadword is its low half. */
+static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN, "descriptor quadwords are little-endian");
 
 /* Ring slots ahead of the one being written whose lines are prefetched for write. */
 #define IDXD_PREFETCH_AHEAD 8
@@ -38,21 +71,6 @@ static const uint8_t idxd_opcode[SVART_ACCEL_OP_MAX] = {
 	[SVART_ACCEL_OP_CACHE_FLUSH] = DSA_OPCODE_CFLUSH,
 };
 
-void
-idxd_queue_reset(struct idxd_queue *q)
-{
-	memset(&q->rs, 0, sizeof(q->rs));
-	memset(q->rs_cr, 0, sizeof(*q->rs_cr));
-	q->fence_hold = false;
-	q->burst_marks = 0;
-	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));
-	q->write_idx = q->submit_idx = q->done_idx = 0;
-	q->batch_tail = q->batch_head = q->credit_idx = 0;
-	q->credits = q->shared ? UINT16_MAX : q->wq_size;
-	memset(q->op_cr, 0, (size_t)q->nb_desc * sizeof(*q->op_cr));
-	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
-}
-
 static inline uint32_t
 idxd_desc_flags(uint32_t op_flags, uint8_t type)
 {
@@ -67,11 +85,66 @@ idxd_desc_flags(uint32_t op_flags, uint8_t type)
 	return f;
 }
 
+/* First quadword of a descriptor with these fields, the rest zero; built
+ * through the uAPI structure so that the bit-field layout is the header's. */
+static uint64_t
+idxd_desc_w0(uint32_t pasid, uint32_t flags, uint8_t opcode)
+{
+	struct dsa_hw_desc d;
+	uint64_t w;
+
+	memset(&d, 0, sizeof(d));
+	d.pasid = pasid;
+	d.flags = flags;
+	d.opcode = opcode;
+	memcpy(&w, &d, sizeof(w));
+	return w;
+}
+
+/* The queue's descriptor templates, from its PASID and desc_flags. */
+static void
+idxd_desc_templates(struct idxd_queue *q)
+{
+	for (uint8_t t = 0; t < SVART_ACCEL_OP_MAX; t++)
+		q->w0_op[t] = idxd_desc_w0(q->pasid, idxd_desc_flags(0, t) | q->desc_flags,
+					   idxd_opcode[t]);
+	/* Flag bits only (PASID 0, opcode 0): OR-ed into a template. */
+	for (uint32_t f = 0; f <= SVART_ACCEL_OP_FLAGS_ALL; f++)
+		q->w0_opflags[f] = idxd_desc_w0(0, idxd_desc_flags(f, SVART_ACCEL_OP_NOP) &
+						~IDXD_OP_FLAG_CRAV, 0);
+	/* The queue's BOF too: a fault reading the list then waits as well. */
+	q->w0_batch = idxd_desc_w0(q->pasid, IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | q->desc_flags,
+				   DSA_OPCODE_BATCH);
+	q->w0_rcr = idxd_desc_w0(0, IDXD_OP_FLAG_RCR, 0);
+}
+
+void
+idxd_queue_reset(struct idxd_queue *q)
+{
+	idxd_desc_templates(q);
+	memset(&q->rs, 0, sizeof(q->rs));
+	memset(q->rs_cr, 0, sizeof(*q->rs_cr));
+	q->fence_hold = false;
+	q->burst_marks = 0;
+	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));
+	q->write_idx = q->submit_idx = q->done_idx = 0;
+	q->batch_tail = q->batch_head = q->credit_idx = 0;
+	q->credits = q->shared ? UINT16_MAX : q->wq_size;
+	memset(q->op_cr, 0, (size_t)q->nb_desc * sizeof(*q->op_cr));
+	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
+}
+
+/*
+ * Put an op in the ring: w0 is the op type's template, the other arguments the
+ * quadwords after the completion address (source, destination, size, op-specific).
+ */
 static inline int
-idxd_write_desc(struct idxd_queue *q, struct dsa_hw_desc *d, uint32_t op_flags)
+idxd_put_desc(struct idxd_queue *q, uint64_t w0, uint64_t src, uint64_t dst, uint64_t size,
+	      uint64_t opspec, uint32_t op_flags)
 {
 	uint16_t idx = q->write_idx;
 	uint16_t slot = idx & q->mask;
+	idxd_qword_t *w;
 
 	/* One slot stays free so that a full ring and an empty one differ. */
 	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
@@ -80,11 +153,17 @@ idxd_write_desc(struct idxd_queue *q, struct dsa_hw_desc *d, uint32_t op_flags)
 	 * and waiting for their ownership at the store is the enqueue's main cost. */
 	__builtin_prefetch(&q->desc_ring[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
 	__builtin_prefetch(&q->op_cr[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
-	d->flags |= q->desc_flags;
-	d->completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
 	/* One pass of full-line stores; the portal write that publishes the
 	 * descriptor orders them before the device can read it. */
-	q->desc_ring[slot] = *d;
+	w = (idxd_qword_t *)&q->desc_ring[slot];
+	w[0] = w0 | q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
+	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	w[IDXD_QW_SRC] = src;
+	w[IDXD_QW_DST] = dst;
+	w[IDXD_QW_SIZE] = size;
+	w[IDXD_QW_OPSPEC] = opspec;
+	for (size_t k = IDXD_QW_OPSPEC + 1; k < IDXD_DESC_QWORDS; k++)
+		w[k] = 0;
 	q->op_cr[slot].status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
 	q->stats.enqueued++;
@@ -101,68 +180,57 @@ static int
 idxd_copy(void *qp, const void *src, void *dst, uint32_t len, uint32_t flags)
 {
 	struct idxd_queue *q = qp;
-	struct dsa_hw_desc d = {
-		.pasid = q->pasid,
-		.flags = idxd_desc_flags(flags, SVART_ACCEL_OP_COPY),
-		.opcode = DSA_OPCODE_MEMMOVE,
-		.src_addr = (uint64_t)(uintptr_t)src,
-		.dst_addr = (uint64_t)(uintptr_t)dst,
-		.xfer_size = len,
-	};
 
-	return idxd_write_desc(q, &d, flags);
+	return idxd_put_desc(q, q->w0_op[SVART_ACCEL_OP_COPY], (uint64_t)(uintptr_t)src,
+			     (uint64_t)(uintptr_t)dst, len, 0, flags);
 }
 
 static int
 idxd_enqueue(void *qp, const struct svart_accel_op *op)
 {
 	struct idxd_queue *q = qp;
-	struct dsa_hw_desc d = {
-		.pasid = q->pasid,
-		.flags = idxd_desc_flags(op->flags, op->type),
-		.opcode = idxd_opcode[op->type],
-		.xfer_size = op->len,
-	};
+	uint64_t src = 0, dst = 0, size = op->len, opspec = 0;
 
+	/* Field placement: see the IDXD_QW_* names (uAPI struct dsa_hw_desc). */
 	switch (op->type) {
 	case SVART_ACCEL_OP_NOP:
-		d.xfer_size = 0;
+		size = 0;
 		break;
 	case SVART_ACCEL_OP_COPY:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	case SVART_ACCEL_OP_FILL:
-		d.pattern = op->pattern;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		src = op->pattern;                      /* pattern */
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	case SVART_ACCEL_OP_COMPARE:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.src2_addr = (uint64_t)(uintptr_t)op->src2;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->src2;    /* src2_addr */
 		break;
 	case SVART_ACCEL_OP_COMPARE_VALUE:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.comp_pattern = op->pattern;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = op->pattern;                      /* comp_pattern */
 		break;
 	case SVART_ACCEL_OP_DUALCAST:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
-		d.dest2 = (uint64_t)(uintptr_t)op->dst2;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->dst;
+		opspec = (uint64_t)(uintptr_t)op->dst2; /* dest2 */
 		break;
 	case SVART_ACCEL_OP_COPY_CRC32C:
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		/* fall through */
 	case SVART_ACCEL_OP_CRC32C:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.crc_seed = op->seed;
+		src = (uint64_t)(uintptr_t)op->src;
+		opspec = op->seed;                      /* crc_seed, crc_rsvd 0 */
 		break;
 	case SVART_ACCEL_OP_CACHE_FLUSH:
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	default:
 		return -EINVAL;
 	}
-	return idxd_write_desc(q, &d, op->flags);
+	return idxd_put_desc(q, q->w0_op[op->type], src, dst, size, opspec, op->flags);
 }
 
 /* Status byte of the record that says when batch entry e has finished. */
@@ -266,7 +334,10 @@ idxd_submit(void *qp)
 		uint16_t start = q->submit_idx, slot = start & q->mask;
 		uint32_t n = (uint16_t)(q->write_idx - start);
 		uint16_t b = q->batch_tail, bslot = b & q->mask;
-		struct dsa_hw_desc bd;
+		union {
+			struct dsa_hw_desc d;
+			uint64_t w[IDXD_DESC_QWORDS];
+		} bd __rte_aligned(sizeof(struct dsa_hw_desc));
 		const struct dsa_hw_desc *out;
 
 		/* A batch's descriptor list is contiguous: stop at the ring's end. */
@@ -305,19 +376,20 @@ idxd_submit(void *qp)
 		}
 		if (n < q->batch_min || n < 2) {
 			n = 1;
-			q->desc_ring[slot].flags |= IDXD_OP_FLAG_RCR;
+			*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
 			out = &q->desc_ring[slot];
 		} else {
-			memset(&bd, 0, sizeof(bd));
-			bd.pasid = q->pasid;
-			bd.opcode = DSA_OPCODE_BATCH;
-			/* The queue's BOF too: a fault reading the list then waits as well. */
-			bd.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | q->desc_flags;
-			bd.completion_addr = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
-			bd.desc_list_addr = (uint64_t)(uintptr_t)&q->desc_ring[slot];
-			bd.desc_count = n;
+			/* Whole quadwords (see idxd_qword_t); w0_batch carries the
+			 * queue's BOF: a fault reading the list then waits as well. */
+			bd.w[0] = q->w0_batch;
+			bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+			bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
+			bd.w[IDXD_QW_DST] = 0;
+			bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
+			for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
+				bd.w[k] = 0;
 			q->batch_cr[bslot].status = DSA_COMP_NONE;
-			out = &bd;
+			out = &bd.d;
 		}
 		/* The portal write orders the descriptor-ring and record stores above
 		 * before the device can see the descriptor (see the transports). */
