@@ -311,16 +311,57 @@ idxd_fence_release(struct idxd_queue *q)
 		idxd_submit(q);
 }
 
-static int
-idxd_submit(void *qp)
+/* Hand ops [start, start + n) to the device (contiguous in the ring, at most
+ * max_batch, a WQ entry free): alone below batch_min, else as one BATCH.
+ * 0, or -EBUSY when the portal refused it (nothing changed then). */
+static inline int
+idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 {
-	struct idxd_queue *q = qp;
+	uint16_t slot = start & q->mask, b = q->batch_tail, bslot = b & q->mask;
+	union {
+		struct dsa_hw_desc d;
+		uint64_t w[IDXD_DESC_QWORDS];
+	} bd;
+	const struct dsa_hw_desc *out;
+
+	if (n < q->batch_min || n < 2) {
+		n = 1;
+		*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
+		out = &q->desc_ring[slot];
+	} else {
+		/* Whole quadwords (see idxd_qword_t); w0_batch carries the
+		 * queue's BOF: a fault reading the list then waits as well. */
+		bd.w[0] = q->w0_batch;
+		bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+		bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
+		bd.w[IDXD_QW_DST] = 0;
+		bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
+		for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
+			bd.w[k] = 0;
+		q->batch_cr[bslot].status = DSA_COMP_NONE;
+		out = &bd.d;
+	}
+	/* The portal write orders the descriptor-ring and record stores above
+	 * before the device can see the descriptor (see the transports). */
+	if (idxd_portal_submit(q, out) != 0)
+		return -EBUSY;
+	q->batch_ring[bslot].start = start;
+	q->batch_ring[bslot].count = (uint16_t)n;
+	q->batch_tail = b + 1;
+	q->submit_idx = start + n;
+	q->credits--;
+	q->stats.submitted += n;
+	q->stats.hw_submits++;
+	return 0;
+}
+
+/* idxd_submit() when a fence is held, bursts are marked, or the ops do not
+ * fit one piece: split at the ring's end, max_batch, fences and burst ends. */
+static __rte_noinline int
+idxd_submit_split(struct idxd_queue *q)
+{
 	uint16_t burst_batch;
 
-	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
-		return -EPERM;   /* a forked child must not submit into its parent's space */
-	if (unlikely(!q->dev->pasid_live))
-		return -ENOTCONN;
 	if (unlikely(q->fence_hold)) {
 		/* Accepted; goes to the device once the ops before it completed. */
 		if (q->done_idx != q->submit_idx) {
@@ -333,12 +374,7 @@ idxd_submit(void *qp)
 	while (q->submit_idx != q->write_idx) {
 		uint16_t start = q->submit_idx, slot = start & q->mask;
 		uint32_t n = (uint16_t)(q->write_idx - start);
-		uint16_t b = q->batch_tail, bslot = b & q->mask;
-		union {
-			struct dsa_hw_desc d;
-			uint64_t w[IDXD_DESC_QWORDS];
-		} bd __rte_aligned(sizeof(struct dsa_hw_desc));
-		const struct dsa_hw_desc *out;
+		uint16_t b = q->batch_tail;
 
 		/* A batch's descriptor list is contiguous: stop at the ring's end. */
 		if (n > (uint32_t)q->mask + 1 - slot)
@@ -374,42 +410,42 @@ idxd_submit(void *qp)
 			if (q->credits == 0)
 				return -EBUSY;
 		}
-		if (n < q->batch_min || n < 2) {
-			n = 1;
-			*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
-			out = &q->desc_ring[slot];
-		} else {
-			/* Whole quadwords (see idxd_qword_t); w0_batch carries the
-			 * queue's BOF: a fault reading the list then waits as well. */
-			bd.w[0] = q->w0_batch;
-			bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
-			bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
-			bd.w[IDXD_QW_DST] = 0;
-			bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
-			for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
-				bd.w[k] = 0;
-			q->batch_cr[bslot].status = DSA_COMP_NONE;
-			out = &bd.d;
-		}
-		/* The portal write orders the descriptor-ring and record stores above
-		 * before the device can see the descriptor (see the transports). */
-		if (idxd_portal_submit(q, out) != 0)
+		if (idxd_submit_piece(q, start, n) != 0)
 			return -EBUSY;
-		q->batch_ring[bslot].start = start;
-		q->batch_ring[bslot].count = (uint16_t)n;
-		q->batch_tail = b + 1;
-		q->submit_idx = start + n;
+		n = (uint16_t)(q->submit_idx - start); /* 1 if sent alone */
 		if (unlikely(q->burst_marks != 0) && q->burst_end[(uint16_t)(start + n - 1) & q->mask]) {
 			/* The next op starts a burst of its own. */
 			q->burst_end[(uint16_t)(start + n - 1) & q->mask] = 0;
 			q->burst_marks--;
 			burst_batch = q->batch_tail;
 		}
-		q->credits--;
-		q->stats.submitted += n;
-		q->stats.hw_submits++;
 	}
 	return 0;
+}
+
+static int
+idxd_submit(void *qp)
+{
+	struct idxd_queue *q = qp;
+	uint16_t start = q->submit_idx, slot = start & q->mask;
+	uint32_t n = (uint16_t)(q->write_idx - start);
+
+	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
+		return -EPERM;   /* a forked child must not submit into its parent's space */
+	if (unlikely(!q->dev->pasid_live))
+		return -ENOTCONN;
+	/* The common case: no fence held, no marked bursts, and the new ops fit
+	 * one piece (one BATCH or a lone op) with a WQ entry free. Everything
+	 * else is split by idxd_submit_split(). */
+	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0 &&
+		   n <= (uint32_t)q->mask + 1 - slot && n <= q->max_batch)) {
+		if (n == 0)
+			return 0;
+		/* Below batch_min, several ops go one at a time: split. */
+		if (n == 1 || n >= q->batch_min)
+			return idxd_submit_piece(q, start, n);
+	}
+	return idxd_submit_split(q);
 }
 
 /* Outcome of op idx of batch b whose finishing record reads bst. */
@@ -463,13 +499,12 @@ idxd_op_outcome(struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst, enu
 	return st;
 }
 
-static uint16_t
-idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+/* idxd_completed() from the head batch on, any outcome: reaps up to nb_cpls
+ * ops in all (n of them already), stopping at a failed op (*err) or a replay
+ * still running. Returns the new n. */
+static __rte_noinline uint16_t
+idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err)
 {
-	struct idxd_queue *q = qp;
-	uint16_t n = 0;
-	bool err = false;
-
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
 		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
 		uint16_t end = e->start + e->count;
@@ -499,15 +534,45 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 					break;
 				}
 				if (!idxd_status_ok(st)) {
-					err = true;
+					*err = true;
 					break;
 				}
 				q->done_idx++;
 				n++;
 			}
-			if (err || pending)
+			if (*err || pending)
 				break;
 		}
+		if (q->done_idx == end)
+			idxd_batch_advance(q);
+	}
+	return n;
+}
+
+static uint16_t
+idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+{
+	struct idxd_queue *q = qp;
+	uint16_t n = 0;
+	bool err = false;
+
+	/* Batches (and lone ops) whose record says success: their ops are done
+	 * without reading the ops' own records. Anything else (not done yet, a
+	 * failure, a replay) goes to idxd_completed_any(). */
+	while (n < nb_cpls && q->batch_head != q->batch_tail) {
+		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
+		uint16_t end = e->start + e->count, take;
+		uint8_t bst = idxd_batch_status(q, q->batch_head);
+
+		if ((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS) {
+			n = idxd_completed_any(q, nb_cpls, n, &err);
+			break;
+		}
+		take = (uint16_t)(end - q->done_idx);
+		if (take > nb_cpls - n)
+			take = nb_cpls - n;
+		q->done_idx += take;
+		n += take;
 		if (q->done_idx == end)
 			idxd_batch_advance(q);
 	}
