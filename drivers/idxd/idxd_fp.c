@@ -16,8 +16,41 @@
 #include <unistd.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
 
 #include "idxd_internal.h"
+
+/* Descriptors are written as eight whole quadwords (one pass of full stores,
+ * no narrow bit-field stores that a later wide read of the same bytes, by the
+ * portal write or the device, would have to wait for). A quadword of the ring
+ * may alias the descriptor's fields. */
+typedef uint64_t idxd_qword_t __rte_may_alias;
+
+#define IDXD_DESC_QWORDS (sizeof(struct dsa_hw_desc) / sizeof(uint64_t))
+/* Quadword index of a descriptor field. */
+#define IDXD_QW(field) (offsetof(struct dsa_hw_desc, field) / sizeof(uint64_t))
+#define IDXD_QW_CR      IDXD_QW(completion_addr)
+#define IDXD_QW_SRC     IDXD_QW(src_addr)       /* also pattern, desc_list_addr */
+#define IDXD_QW_DST     IDXD_QW(dst_addr)       /* also src2_addr, comp_pattern */
+#define IDXD_QW_SIZE    IDXD_QW(xfer_size)      /* xfer_size / desc_count in the low half */
+#define IDXD_QW_OPSPEC  IDXD_QW(op_specific)    /* dest2, crc_seed in the low half */
+
+static_assert(offsetof(struct dsa_hw_desc, completion_addr) == sizeof(uint64_t),
+	      "PASID, flags and opcode fill the first quadword");
+static_assert(offsetof(struct dsa_hw_desc, pattern) == offsetof(struct dsa_hw_desc, src_addr) &&
+	      offsetof(struct dsa_hw_desc, desc_list_addr) == offsetof(struct dsa_hw_desc, src_addr),
+	      "pattern and batch list share the source quadword");
+static_assert(offsetof(struct dsa_hw_desc, src2_addr) == offsetof(struct dsa_hw_desc, dst_addr) &&
+	      offsetof(struct dsa_hw_desc, comp_pattern) == offsetof(struct dsa_hw_desc, dst_addr),
+	      "second source and compare pattern share the destination quadword");
+static_assert(offsetof(struct dsa_hw_desc, dest2) == offsetof(struct dsa_hw_desc, op_specific) &&
+	      offsetof(struct dsa_hw_desc, crc_seed) == offsetof(struct dsa_hw_desc, op_specific),
+	      "dest2 and the CRC seed start the op-specific quadword");
+static_assert(offsetof(struct dsa_hw_desc, xfer_size) % sizeof(uint64_t) == 0,
+	      "transfer size starts a quadword");
+/* A 32-bit field at the start of a quadword is its low half. */
+static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN, "descriptor quadwords are little-endian");
 
 /* Ring slots ahead of the one being written whose lines are prefetched for write. */
 #define IDXD_PREFETCH_AHEAD 8
@@ -38,21 +71,6 @@ static const uint8_t idxd_opcode[SVART_ACCEL_OP_MAX] = {
 	[SVART_ACCEL_OP_CACHE_FLUSH] = DSA_OPCODE_CFLUSH,
 };
 
-void
-idxd_queue_reset(struct idxd_queue *q)
-{
-	memset(&q->rs, 0, sizeof(q->rs));
-	memset(q->rs_cr, 0, sizeof(*q->rs_cr));
-	q->fence_hold = false;
-	q->burst_marks = 0;
-	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));
-	q->write_idx = q->submit_idx = q->done_idx = 0;
-	q->batch_tail = q->batch_head = q->credit_idx = 0;
-	q->credits = q->shared ? UINT16_MAX : q->wq_size;
-	memset(q->op_cr, 0, (size_t)q->nb_desc * sizeof(*q->op_cr));
-	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
-}
-
 static inline uint32_t
 idxd_desc_flags(uint32_t op_flags, uint8_t type)
 {
@@ -67,11 +85,66 @@ idxd_desc_flags(uint32_t op_flags, uint8_t type)
 	return f;
 }
 
+/* First quadword of a descriptor with these fields, the rest zero; built
+ * through the uAPI structure so that the bit-field layout is the header's. */
+static uint64_t
+idxd_desc_w0(uint32_t pasid, uint32_t flags, uint8_t opcode)
+{
+	struct dsa_hw_desc d;
+	uint64_t w;
+
+	memset(&d, 0, sizeof(d));
+	d.pasid = pasid;
+	d.flags = flags;
+	d.opcode = opcode;
+	memcpy(&w, &d, sizeof(w));
+	return w;
+}
+
+/* The queue's descriptor templates, from its PASID and desc_flags. */
+static void
+idxd_desc_templates(struct idxd_queue *q)
+{
+	for (uint8_t t = 0; t < SVART_ACCEL_OP_MAX; t++)
+		q->w0_op[t] = idxd_desc_w0(q->pasid, idxd_desc_flags(0, t) | q->desc_flags,
+					   idxd_opcode[t]);
+	/* Flag bits only (PASID 0, opcode 0): OR-ed into a template. */
+	for (uint32_t f = 0; f <= SVART_ACCEL_OP_FLAGS_ALL; f++)
+		q->w0_opflags[f] = idxd_desc_w0(0, idxd_desc_flags(f, SVART_ACCEL_OP_NOP) &
+						~IDXD_OP_FLAG_CRAV, 0);
+	/* The queue's BOF too: a fault reading the list then waits as well. */
+	q->w0_batch = idxd_desc_w0(q->pasid, IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | q->desc_flags,
+				   DSA_OPCODE_BATCH);
+	q->w0_rcr = idxd_desc_w0(0, IDXD_OP_FLAG_RCR, 0);
+}
+
+void
+idxd_queue_reset(struct idxd_queue *q)
+{
+	idxd_desc_templates(q);
+	memset(&q->rs, 0, sizeof(q->rs));
+	memset(q->rs_cr, 0, sizeof(*q->rs_cr));
+	q->fence_hold = false;
+	q->burst_marks = 0;
+	memset(q->burst_end, 0, (size_t)q->nb_desc * sizeof(*q->burst_end));
+	q->write_idx = q->submit_idx = q->done_idx = 0;
+	q->batch_tail = q->batch_head = q->credit_idx = 0;
+	q->credits = q->shared ? UINT16_MAX : q->wq_size;
+	memset(q->op_cr, 0, (size_t)q->nb_desc * sizeof(*q->op_cr));
+	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
+}
+
+/*
+ * Put an op in the ring: w0 is the op type's template, the other arguments the
+ * quadwords after the completion address (source, destination, size, op-specific).
+ */
 static inline int
-idxd_write_desc(struct idxd_queue *q, struct dsa_hw_desc *d, uint32_t op_flags)
+idxd_put_desc(struct idxd_queue *q, uint64_t w0, uint64_t src, uint64_t dst, uint64_t size,
+	      uint64_t opspec, uint32_t op_flags)
 {
 	uint16_t idx = q->write_idx;
 	uint16_t slot = idx & q->mask;
+	idxd_qword_t *w;
 
 	/* One slot stays free so that a full ring and an empty one differ. */
 	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
@@ -80,11 +153,17 @@ idxd_write_desc(struct idxd_queue *q, struct dsa_hw_desc *d, uint32_t op_flags)
 	 * and waiting for their ownership at the store is the enqueue's main cost. */
 	__builtin_prefetch(&q->desc_ring[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
 	__builtin_prefetch(&q->op_cr[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
-	d->flags |= q->desc_flags;
-	d->completion_addr = (uint64_t)(uintptr_t)&q->op_cr[slot];
 	/* One pass of full-line stores; the portal write that publishes the
 	 * descriptor orders them before the device can read it. */
-	q->desc_ring[slot] = *d;
+	w = (idxd_qword_t *)&q->desc_ring[slot];
+	w[0] = w0 | q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
+	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	w[IDXD_QW_SRC] = src;
+	w[IDXD_QW_DST] = dst;
+	w[IDXD_QW_SIZE] = size;
+	w[IDXD_QW_OPSPEC] = opspec;
+	for (size_t k = IDXD_QW_OPSPEC + 1; k < IDXD_DESC_QWORDS; k++)
+		w[k] = 0;
 	q->op_cr[slot].status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
 	q->stats.enqueued++;
@@ -101,68 +180,57 @@ static int
 idxd_copy(void *qp, const void *src, void *dst, uint32_t len, uint32_t flags)
 {
 	struct idxd_queue *q = qp;
-	struct dsa_hw_desc d = {
-		.pasid = q->pasid,
-		.flags = idxd_desc_flags(flags, SVART_ACCEL_OP_COPY),
-		.opcode = DSA_OPCODE_MEMMOVE,
-		.src_addr = (uint64_t)(uintptr_t)src,
-		.dst_addr = (uint64_t)(uintptr_t)dst,
-		.xfer_size = len,
-	};
 
-	return idxd_write_desc(q, &d, flags);
+	return idxd_put_desc(q, q->w0_op[SVART_ACCEL_OP_COPY], (uint64_t)(uintptr_t)src,
+			     (uint64_t)(uintptr_t)dst, len, 0, flags);
 }
 
 static int
 idxd_enqueue(void *qp, const struct svart_accel_op *op)
 {
 	struct idxd_queue *q = qp;
-	struct dsa_hw_desc d = {
-		.pasid = q->pasid,
-		.flags = idxd_desc_flags(op->flags, op->type),
-		.opcode = idxd_opcode[op->type],
-		.xfer_size = op->len,
-	};
+	uint64_t src = 0, dst = 0, size = op->len, opspec = 0;
 
+	/* Field placement: see the IDXD_QW_* names (uAPI struct dsa_hw_desc). */
 	switch (op->type) {
 	case SVART_ACCEL_OP_NOP:
-		d.xfer_size = 0;
+		size = 0;
 		break;
 	case SVART_ACCEL_OP_COPY:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	case SVART_ACCEL_OP_FILL:
-		d.pattern = op->pattern;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		src = op->pattern;                      /* pattern */
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	case SVART_ACCEL_OP_COMPARE:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.src2_addr = (uint64_t)(uintptr_t)op->src2;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->src2;    /* src2_addr */
 		break;
 	case SVART_ACCEL_OP_COMPARE_VALUE:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.comp_pattern = op->pattern;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = op->pattern;                      /* comp_pattern */
 		break;
 	case SVART_ACCEL_OP_DUALCAST:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
-		d.dest2 = (uint64_t)(uintptr_t)op->dst2;
+		src = (uint64_t)(uintptr_t)op->src;
+		dst = (uint64_t)(uintptr_t)op->dst;
+		opspec = (uint64_t)(uintptr_t)op->dst2; /* dest2 */
 		break;
 	case SVART_ACCEL_OP_COPY_CRC32C:
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		/* fall through */
 	case SVART_ACCEL_OP_CRC32C:
-		d.src_addr = (uint64_t)(uintptr_t)op->src;
-		d.crc_seed = op->seed;
+		src = (uint64_t)(uintptr_t)op->src;
+		opspec = op->seed;                      /* crc_seed, crc_rsvd 0 */
 		break;
 	case SVART_ACCEL_OP_CACHE_FLUSH:
-		d.dst_addr = (uint64_t)(uintptr_t)op->dst;
+		dst = (uint64_t)(uintptr_t)op->dst;
 		break;
 	default:
 		return -EINVAL;
 	}
-	return idxd_write_desc(q, &d, op->flags);
+	return idxd_put_desc(q, q->w0_op[op->type], src, dst, size, opspec, op->flags);
 }
 
 /* Status byte of the record that says when batch entry e has finished. */
@@ -243,16 +311,57 @@ idxd_fence_release(struct idxd_queue *q)
 		idxd_submit(q);
 }
 
-static int
-idxd_submit(void *qp)
+/* Hand ops [start, start + n) to the device (contiguous in the ring, at most
+ * max_batch, a WQ entry free): alone below batch_min, else as one BATCH.
+ * 0, or -EBUSY when the portal refused it (nothing changed then). */
+static inline int
+idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 {
-	struct idxd_queue *q = qp;
+	uint16_t slot = start & q->mask, b = q->batch_tail, bslot = b & q->mask;
+	union {
+		struct dsa_hw_desc d;
+		uint64_t w[IDXD_DESC_QWORDS];
+	} bd;
+	const struct dsa_hw_desc *out;
+
+	if (n < q->batch_min || n < 2) {
+		n = 1;
+		*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
+		out = &q->desc_ring[slot];
+	} else {
+		/* Whole quadwords (see idxd_qword_t); w0_batch carries the
+		 * queue's BOF: a fault reading the list then waits as well. */
+		bd.w[0] = q->w0_batch;
+		bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+		bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
+		bd.w[IDXD_QW_DST] = 0;
+		bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
+		for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
+			bd.w[k] = 0;
+		q->batch_cr[bslot].status = DSA_COMP_NONE;
+		out = &bd.d;
+	}
+	/* The portal write orders the descriptor-ring and record stores above
+	 * before the device can see the descriptor (see the transports). */
+	if (idxd_portal_submit(q, out) != 0)
+		return -EBUSY;
+	q->batch_ring[bslot].start = start;
+	q->batch_ring[bslot].count = (uint16_t)n;
+	q->batch_tail = b + 1;
+	q->submit_idx = start + n;
+	q->credits--;
+	q->stats.submitted += n;
+	q->stats.hw_submits++;
+	return 0;
+}
+
+/* idxd_submit() when a fence is held, bursts are marked, or the ops do not
+ * fit one piece: split at the ring's end, max_batch, fences and burst ends. */
+static __rte_noinline int
+idxd_submit_split(struct idxd_queue *q)
+{
 	uint16_t burst_batch;
 
-	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
-		return -EPERM;   /* a forked child must not submit into its parent's space */
-	if (unlikely(!q->dev->pasid_live))
-		return -ENOTCONN;
 	if (unlikely(q->fence_hold)) {
 		/* Accepted; goes to the device once the ops before it completed. */
 		if (q->done_idx != q->submit_idx) {
@@ -265,9 +374,7 @@ idxd_submit(void *qp)
 	while (q->submit_idx != q->write_idx) {
 		uint16_t start = q->submit_idx, slot = start & q->mask;
 		uint32_t n = (uint16_t)(q->write_idx - start);
-		uint16_t b = q->batch_tail, bslot = b & q->mask;
-		struct dsa_hw_desc bd;
-		const struct dsa_hw_desc *out;
+		uint16_t b = q->batch_tail;
 
 		/* A batch's descriptor list is contiguous: stop at the ring's end. */
 		if (n > (uint32_t)q->mask + 1 - slot)
@@ -303,41 +410,42 @@ idxd_submit(void *qp)
 			if (q->credits == 0)
 				return -EBUSY;
 		}
-		if (n < q->batch_min || n < 2) {
-			n = 1;
-			q->desc_ring[slot].flags |= IDXD_OP_FLAG_RCR;
-			out = &q->desc_ring[slot];
-		} else {
-			memset(&bd, 0, sizeof(bd));
-			bd.pasid = q->pasid;
-			bd.opcode = DSA_OPCODE_BATCH;
-			/* The queue's BOF too: a fault reading the list then waits as well. */
-			bd.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | q->desc_flags;
-			bd.completion_addr = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
-			bd.desc_list_addr = (uint64_t)(uintptr_t)&q->desc_ring[slot];
-			bd.desc_count = n;
-			q->batch_cr[bslot].status = DSA_COMP_NONE;
-			out = &bd;
-		}
-		/* The portal write orders the descriptor-ring and record stores above
-		 * before the device can see the descriptor (see the transports). */
-		if (idxd_portal_submit(q, out) != 0)
+		if (idxd_submit_piece(q, start, n) != 0)
 			return -EBUSY;
-		q->batch_ring[bslot].start = start;
-		q->batch_ring[bslot].count = (uint16_t)n;
-		q->batch_tail = b + 1;
-		q->submit_idx = start + n;
+		n = (uint16_t)(q->submit_idx - start); /* 1 if sent alone */
 		if (unlikely(q->burst_marks != 0) && q->burst_end[(uint16_t)(start + n - 1) & q->mask]) {
 			/* The next op starts a burst of its own. */
 			q->burst_end[(uint16_t)(start + n - 1) & q->mask] = 0;
 			q->burst_marks--;
 			burst_batch = q->batch_tail;
 		}
-		q->credits--;
-		q->stats.submitted += n;
-		q->stats.hw_submits++;
 	}
 	return 0;
+}
+
+static int
+idxd_submit(void *qp)
+{
+	struct idxd_queue *q = qp;
+	uint16_t start = q->submit_idx, slot = start & q->mask;
+	uint32_t n = (uint16_t)(q->write_idx - start);
+
+	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
+		return -EPERM;   /* a forked child must not submit into its parent's space */
+	if (unlikely(!q->dev->pasid_live))
+		return -ENOTCONN;
+	/* The common case: no fence held, no marked bursts, and the new ops fit
+	 * one piece (one BATCH or a lone op) with a WQ entry free. Everything
+	 * else is split by idxd_submit_split(). */
+	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0 &&
+		   n <= (uint32_t)q->mask + 1 - slot && n <= q->max_batch)) {
+		if (n == 0)
+			return 0;
+		/* Below batch_min, several ops go one at a time: split. */
+		if (n == 1 || n >= q->batch_min)
+			return idxd_submit_piece(q, start, n);
+	}
+	return idxd_submit_split(q);
 }
 
 /* Outcome of op idx of batch b whose finishing record reads bst. */
@@ -391,13 +499,12 @@ idxd_op_outcome(struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst, enu
 	return st;
 }
 
-static uint16_t
-idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+/* idxd_completed() from the head batch on, any outcome: reaps up to nb_cpls
+ * ops in all (n of them already), stopping at a failed op (*err) or a replay
+ * still running. Returns the new n. */
+static __rte_noinline uint16_t
+idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err)
 {
-	struct idxd_queue *q = qp;
-	uint16_t n = 0;
-	bool err = false;
-
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
 		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
 		uint16_t end = e->start + e->count;
@@ -427,15 +534,45 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 					break;
 				}
 				if (!idxd_status_ok(st)) {
-					err = true;
+					*err = true;
 					break;
 				}
 				q->done_idx++;
 				n++;
 			}
-			if (err || pending)
+			if (*err || pending)
 				break;
 		}
+		if (q->done_idx == end)
+			idxd_batch_advance(q);
+	}
+	return n;
+}
+
+static uint16_t
+idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+{
+	struct idxd_queue *q = qp;
+	uint16_t n = 0;
+	bool err = false;
+
+	/* Batches (and lone ops) whose record says success: their ops are done
+	 * without reading the ops' own records. Anything else (not done yet, a
+	 * failure, a replay) goes to idxd_completed_any(). */
+	while (n < nb_cpls && q->batch_head != q->batch_tail) {
+		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
+		uint16_t end = e->start + e->count, take;
+		uint8_t bst = idxd_batch_status(q, q->batch_head);
+
+		if ((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS) {
+			n = idxd_completed_any(q, nb_cpls, n, &err);
+			break;
+		}
+		take = (uint16_t)(end - q->done_idx);
+		if (take > nb_cpls - n)
+			take = nb_cpls - n;
+		q->done_idx += take;
+		n += take;
 		if (q->done_idx == end)
 			idxd_batch_advance(q);
 	}

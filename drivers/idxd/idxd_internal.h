@@ -161,6 +161,14 @@ struct idxd_queue {
 	uint32_t fork_gen;     /**< svart_accel_fork_gen when started */
 	idxd_portal_write_t portal_write;
 	void *portal;
+	/* Descriptor templates (idxd_queue_reset(), from pasid and desc_flags):
+	 * the first quadword of a descriptor (PASID, flags, opcode) per op type,
+	 * and the flag bits an op's SVART_ACCEL_OP_* flags add to it, so that an
+	 * op is written to the ring as eight whole quadwords. */
+	uint64_t w0_op[SVART_ACCEL_OP_MAX];
+	uint64_t w0_opflags[SVART_ACCEL_OP_FLAGS_ALL + 1];
+	uint64_t w0_batch;     /**< ... of a BATCH descriptor */
+	uint64_t w0_rcr;       /**< the RCR flag bit, for an op sent alone */
 	struct svart_accel_stats stats;
 	/* Resume policy: one op being replayed (continuation or not-attempted op),
 	 * with a descriptor and a completion record of its own, so that the op's
