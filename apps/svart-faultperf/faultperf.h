@@ -143,6 +143,18 @@ enum fp_stream_kind {
 /** JSON keys of the figures. */
 extern const char *const fp_stream_key[FP_STREAM_KINDS];
 
+/** The default-config stream once more with the emulated device's fault trace. */
+struct fp_stream_trace {
+	uint64_t faults;             /* page-request groups traced */
+	uint64_t complete;           /* ... whose every stamp is of the same request */
+	uint64_t total_ns;           /* the stream */
+	uint64_t wait_ns;            /* sum over complete ones: raised -> response seen */
+	uint64_t read_ns;            /* ... raised -> the service read it */
+	uint64_t resolve_ns;         /* sum over all: read -> resolved (the pages asked for) */
+	uint64_t pages, around_pages; /* pages asked for; populated ahead after answering */
+	double gbps;
+};
+
 struct fp_stream {
 	size_t bytes;
 	bool block;                  /* the device blocks on faults (else: resume policy) */
@@ -151,6 +163,7 @@ struct fp_stream {
 	double gbps[FP_STREAM_KINDS][FP_ROUNDS_MAX];
 	double med[FP_STREAM_KINDS]; /* medians over the rounds */
 	struct svart_iopf_stats st_default, st_off; /* the fault service, last round */
+	struct fp_stream_trace trace;  /* zero when the device keeps no trace */
 };
 
 /** Copies of FP_STREAM_OP into bytes of fresh memory (present: populated
