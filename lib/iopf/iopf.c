@@ -49,8 +49,8 @@ RTE_LOG_REGISTER(svart_iopf_logtype, svart.iopf, NOTICE);
  * range of a sequential stream is populated ahead: the window past it, first
  * its own length, then doubling while the stream holds, up to
  * svart_iopf_conf::fault_around_max; a range of several pages past the
- * region's end also fills the gap before it (the rest of the batch), all in
- * one MADV_POPULATE_WRITE. Random access leaves regions sparse, so nothing
+ * region's end also fills the gap before it (the rest of the batch): the
+ * pages of it not present, a run per MADV_POPULATE_WRITE. Random access leaves regions sparse, so nothing
  * is populated ahead of it; a stream that turns random stops at once (a lone
  * page past its end, or a region that is no longer dense); populating ahead
  * that fails (past the mapping's end) stops it too. */
@@ -203,7 +203,6 @@ around_plan(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, 
 	uint64_t gap, from;
 	bool lone, dense;
 
-
 	ah->len = 0;
 	if (st == NULL) {
 		/* Joins no stream: a new one, in the least recently used slot. */
@@ -236,8 +235,8 @@ around_plan(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, 
 	}
 	st->window = st->window == 0 ? (uint32_t)RTE_MIN(pages, (uint64_t)max) :
 		     RTE_MIN(st->window * IOPF_AROUND_GROW, max);
-	/* One call: the gap, the range again (present: cheap) and the window
-	 * past the range (inside the region, some of it may be present). */
+	/* [from, end + window): the gap, the range (present now) and the window
+	 * past it; around_run() populates only what is missing of it. */
 	ah->st = st;
 	ah->addr = from * IOPF_PAGE;
 	ah->len = (end + st->window - from) * IOPF_PAGE;
@@ -249,7 +248,11 @@ around_plan(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, 
 
 /* Populate the pages of [addr, addr + len) that are not present, a run of
  * them per call (re-populating present pages costs ~150-300 ns a page, a
- * fifth of a fresh one). @return pages populated, or -errno (mincore(2):
+ * fifth of a fresh one). mincore(2) reads a present PTE as resident (Linux
+ * mm/mincore.c, mincore_pte_range()); for a shared file mapping it reports
+ * the page cache instead, and a zero-page or read-only PTE reads resident
+ * too: such pages are skipped here and the device asks for them, which the
+ * normal resolution handles. @return pages populated, or -errno (mincore:
  * -ENOMEM past the mapping). */
 static int64_t
 populate_missing(uint64_t addr, uint64_t len, bool write)
@@ -347,7 +350,7 @@ static void
 group_answer(struct iopf_group *g)
 {
 	struct iopf_source *s = &iopf.src[g->src];
-	struct iopf_ahead ah[IOPF_AHEAD_MAX];
+	struct iopf_ahead ah[IOPF_AHEAD_MAX + 1]; /* the last: planned, not kept */
 	unsigned int nah = 0;
 	bool ok = true;
 	uint16_t i = 0;
@@ -365,7 +368,7 @@ group_answer(struct iopf_group *g)
 				   &ah[nah]);
 		if (ok)
 			iopf.st.pages += j - i;
-		if (ok && ah[nah].len > 0 && nah + 1 < IOPF_AHEAD_MAX)
+		if (ok && ah[nah].len > 0 && nah < IOPF_AHEAD_MAX)
 			nah++;
 		i = j;
 	}
