@@ -8,7 +8,8 @@
  *  - a sequential stream is populated ahead in big batches (few requests),
  *    also when its requests arrive out of order;
  *  - a stream of one PASID is not continued by another PASID's request;
- *  - a stream that breaks stops populating ahead. */
+ *  - a stream that breaks stops populating ahead;
+ *  - a stream that runs into the end of its mapping is answered, no more. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include "svart_iopf.h"
 
 #define PG 4096ull
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define REGION_PAGES 1024u
 #define SCRIPT_MAX 4096u
 #define AROUND_MAX 64u
@@ -248,6 +250,29 @@ test_shuffled_ahead(void **state)
 	script_free(s);
 }
 
+/* A stream that runs into the end of its mapping (a PROT_NONE guard after
+ * it): populating ahead fails there, every group is still answered Success,
+ * and the guard stays untouched. */
+static void
+test_stream_to_mapping_end(void **state)
+{
+	struct script *s = script_new();
+	struct svart_iopf_stats st;
+	uint32_t stream = REGION_PAGES / 2 - GROUP_PAGES / 2; /* windows cross the end */
+
+	(void)state;
+	assert_int_equal(mprotect(s->base + stream * PG, (REGION_PAGES - stream) * PG, PROT_NONE), 0);
+	for (uint32_t p = 0; p < stream; p += GROUP_PAGES)
+		script_add(s, PASID_A, p, MIN(GROUP_PAGES, stream - p));
+	script_run(s, &st);
+	print_message("to the mapping's end: %lu populated ahead, %u resident\n",
+		      (unsigned long)st.around_pages, resident(s->base, REGION_PAGES));
+	assert_true(st.around_pages > 0);
+	assert_int_equal(st.invalid, 0);
+	assert_int_equal(resident(s->base, REGION_PAGES), stream);
+	script_free(s);
+}
+
 /* A request of another PASID where PASID A's stream ended is not that stream:
  * nothing is populated ahead for it. */
 static void
@@ -309,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_random_no_ahead),
 		cmocka_unit_test(test_sequential_ahead),
 		cmocka_unit_test(test_shuffled_ahead),
+		cmocka_unit_test(test_stream_to_mapping_end),
 		cmocka_unit_test(test_stream_per_pasid),
 		cmocka_unit_test(test_break_stops_ahead),
 	};
