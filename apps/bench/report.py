@@ -65,6 +65,15 @@ T_SKEL_B32 = 2.5
 T_RING_B32 = 0.6
 T_FAULT_OP_P50 = 1.5
 T_FAULT_OP_P99 = 3.0
+T_PMD_B32 = 2.0
+T_PRI_P50 = 1.1
+T_UFFD = 8.0
+# Streaming 64 KiB copies into fresh memory, default config: against the CPU's
+# own first-touch copy, the batched-populate limit (64 pages a call), and
+# fault-around on / off (never slower).
+T_STREAM_CPU = 4.0
+T_STREAM_BATCH = 0.5
+T_STREAM_AROUND = 1.0
 
 
 def by_placement(r):
@@ -96,6 +105,22 @@ def by_placement(r):
         o["rtt"] = [rtt[j] for j in sorted(o.pop("rtt_at", ()))]
         for key in ("svart", "skel", "ring", "rtt", "x_skel", "x_ring"):
             o[key] = spread(o[key])
+    return out
+
+
+def stream_figures(sf):
+    """The streaming figures (GB/s, medians over rounds) and, per peer, the
+    per-round ratios of svart's default config to it; older faultperf.json
+    files (no rounds, no populate limit) give nulls where a figure is missing."""
+    rounds = sf.get("rounds") or {}
+    out = {"svart": sf.get("svart_default", sf.get("svart_block_fault_around")),
+           "svart_no_fault_around": sf.get("svart_no_fault_around", sf.get("svart_block")),
+           "svart_resume": sf.get("svart_resume"), "cpu": sf.get("cpu"),
+           "populate_batch64": sf.get("populate_batch64"), "svart_present_memory": sf.get("svart_warm"),
+           "fault_around_max": sf.get("fault_around_max"), "rounds": rounds, "round_ratios": {}}
+    mine = rounds.get("svart_default") or []
+    for peer in ("cpu", "populate_batch64", "svart_no_fault_around"):
+        out["round_ratios"][peer] = spread([a / b for a, b in zip(mine, rounds.get(peer) or []) if a and b])
     return out
 
 
@@ -161,10 +186,7 @@ def main():
         "cpu_first_touch_ns": {"p50": lat["cpu_first_touch"]["p50"]},
         "madv_populate_1page_ns": {"p50": lat["madv_populate_1page"]["p50"]},
         "pingpong_rtt_ns": {"p50": lat["pingpong_rtt"]["p50"]},
-        "stream_fresh_gbps": {"svart": fault["stream_fresh_gbps"]["svart_block_fault_around"],
-                              "svart_no_fault_around": fault["stream_fresh_gbps"]["svart_block"],
-                              "svart_resume": fault["stream_fresh_gbps"]["svart_resume"],
-                              "cpu": fault["stream_fresh_gbps"]["cpu"]},
+        "stream_fresh_gbps": stream_figures(fault["stream_fresh_gbps"]),
     }
     if "uffd_roundtrip" in lat:
         faults["uffd_roundtrip_ns"] = {"p50": lat["uffd_roundtrip"]["p50"], "p99": lat["uffd_roundtrip"]["p99"]}
@@ -173,9 +195,10 @@ def main():
     figures = []
 
     def row(name, value, peer, r, target, higher=True, rounds=None):
-        met = (r >= target) if higher else (r <= target)
-        rows.append((name, value, peer, r, ("≥ " if higher else "≤ ") + f"{target:g}", "met" if met else "MISSED",
-                     rounds))
+        # r None (or 0): not measured in this run; the row stays, with nulls.
+        met = None if not r else (r >= target) if higher else (r <= target)
+        rows.append((name, value or 0.0, peer or 0.0, r or 0.0, ("≥ " if higher else "≤ ") + f"{target:g}",
+                     "not measured" if met is None else "met" if met else "MISSED", rounds))
         figures.append({"figure": name, "svart": value or None, "peer_or_limit": peer or None,
                         "ratio": r or None, "ratio_spread": rounds,
                         "target": ("≥ " if higher else "≤ ") + f"{target:g}", "met": met})
@@ -185,6 +208,9 @@ def main():
         for w in PLACEMENTS:
             o = placed.get(w)
             if not o:
+                if w == "far":  # the issue's rows are for the far placement
+                    row(f"64 B copy b32 vs dma_skeleton, {w} (Mops)", None, None, None, T_SKEL_B32)
+                    row(f"64 B copy b32 vs 64 B ring limit, {w} (Mops)", None, None, None, T_RING_B32)
                 continue
             med = lambda sp: sp["median"] if sp else 0.0  # noqa: E731
             row(f"64 B copy b32 vs dma_skeleton, {w} (Mops)", med(o["svart"]), med(o["skel"]),
@@ -199,6 +225,9 @@ def main():
             rounds=round_ratios(c64_32, "mops_rounds", "skeleton_mops_rounds"))
         row("64 B copy b32 vs 64 B ring limit (Mops)", c64_32["mops"], c64_32["ring_limit_mops"],
             ratio(c64_32["mops"], c64_32["ring_limit_mops"]), T_RING_B32)
+    if not c64_32:
+        row("64 B copy b32 vs dma_skeleton, far (Mops)", None, None, None, T_SKEL_B32)
+        row("64 B copy b32 vs 64 B ring limit, far (Mops)", None, None, None, T_RING_B32)
     if c64_32:
         if c64_32.get("rte_dma_mops"):
             # The cost of rte_dma over svart's own API: the same queue, both ways.
@@ -216,17 +245,19 @@ def main():
         row("1 MiB copy vs one-core memcpy (GB/s)", c1m["gbps"], c1m["memcpy_gbps"],
             ratio(c1m["gbps"], c1m["memcpy_gbps"]), 0.9)
     null_path = os.path.join(d, "perf_null.json")
-    if os.path.exists(null_path):
-        nres = json.load(open(null_path, encoding="utf-8"))["results"]
-        for burst, target in ((32, 2.0), (1, 4.0)):
-            n = find(nres, "copy", 64, burst)
-            if n and n.get("desc_store_mops"):
-                # Cost per op = 1 / rate: the PMD's cost over the floor's.
-                row(f"PMD cost 64 B b{burst}, null dev / store limit (ns)",
-                    1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
-                    target, False)
-                sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],
-                                                       "desc_store_limit": 1e3 / n["desc_store_mops"]}
+    nres = json.load(open(null_path, encoding="utf-8"))["results"] if os.path.exists(null_path) else []
+    # The PMD's own cost (a null device: the figure that carries over to a DSA).
+    for burst, target in ((32, T_PMD_B32), (1, 4.0)):
+        n = find(nres, "copy", 64, burst)
+        if burst == 32 and not (n and n.get("desc_store_mops")):
+            row(f"PMD cost 64 B b{burst}, null dev / store limit (ns)", None, None, None, target, False)
+        if n and n.get("desc_store_mops"):
+            # Cost per op = 1 / rate: the PMD's cost over the floor's.
+            row(f"PMD cost 64 B b{burst}, null dev / store limit (ns)",
+                1e3 / n["mops"], 1e3 / n["desc_store_mops"], ratio(n["desc_store_mops"], n["mops"]),
+                target, False)
+            sub[f"pmd_cost_64B_burst{burst}_ns"] = {"null_device": 1e3 / n["mops"],
+                                                   "desc_store_limit": 1e3 / n["desc_store_mops"]}
     fop = fault.get("fault_op")
     stages = fault.get("fault_stages") or {}
     if fop:
@@ -241,16 +272,24 @@ def main():
             row(f"64 B op with a fault {key} vs its limit (us)", op["median"] / 1e3,
                 lim["median"] / 1e3, sp["median"], target, False, rounds=sp if len(passes) > 1 else None)
         faults["fault_op"] = fop
+    else:
+        for key, target in (("p50", T_FAULT_OP_P50), ("p99", T_FAULT_OP_P99)):
+            row(f"64 B op with a fault {key} vs its limit (us)", None, None, None, target, False)
     if stages:
         faults["fault_stages"] = stages
     pri = lat["pri_roundtrip"]
-    row("PRI round trip p50 vs populate+ping-pong (us)", pri["p50"] / 1e3, limit / 1e3, ratio(pri["p50"], limit), 1.5, False)
+    row("PRI round trip p50 vs populate+ping-pong (us)", pri["p50"] / 1e3, limit / 1e3, ratio(pri["p50"], limit),
+        T_PRI_P50, False)
     row("PRI round trip p99 vs populate+ping-pong (us)", pri["p99"] / 1e3, limit / 1e3, ratio(pri["p99"], limit), 4.0, False)
-    if "uffd_roundtrip" in lat:
-        u = lat["uffd_roundtrip"]["p50"]
-        row("userfaultfd p50 / PRI p50 (us)", u / 1e3, pri["p50"] / 1e3, ratio(u, pri["p50"]), 5.0)
-    s = faults["stream_fresh_gbps"]
-    row("stream into fresh memory vs CPU (GB/s)", s["svart"], s["cpu"], ratio(s["svart"], s["cpu"]), 2.0)
+    u = (lat.get("uffd_roundtrip") or {}).get("p50")
+    row("userfaultfd p50 / PRI p50 (us)", u / 1e3 if u else None, pri["p50"] / 1e3, ratio(u, pri["p50"]), T_UFFD)
+    sf = faults["stream_fresh_gbps"]
+    for name, peer, target in (("CPU first-touch copy", "cpu", T_STREAM_CPU),
+                               ("batched populate (64 pages)", "populate_batch64", T_STREAM_BATCH),
+                               ("fault-around off", "svart_no_fault_around", T_STREAM_AROUND)):
+        rs = sf["round_ratios"].get(peer)
+        row(f"stream fresh, default / {name} (GB/s)", sf["svart"], sf.get(peer),
+            rs["median"] if rs else ratio(sf["svart"], sf.get(peer)), target, rounds=rs)
 
     report = {"timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "versions": versions(d),
@@ -266,10 +305,13 @@ def main():
     json.dump(report, open(os.path.join(d, "report.json"), "w", encoding="utf-8"), indent=2)
 
     print()
-    print(f"{'figure':48} {'svart':>10} {'peer/limit':>11} {'ratio':>7} {'rounds min..max':>16} {'target':>8}  result")
+    print(f"{'figure':58} {'svart':>10} {'peer/limit':>11} {'ratio':>7} {'rounds min..max':>16} {'target':>8}  result")
     for name, v, p, r, t, m, rd in rows:
         sp = f"{rd['min']:.2f}..{rd['max']:.2f}" if rd else "-"
-        print(f"{name:48} {v:10.3f} {p:11.3f} {r:7.2f} {sp:>16} {t:>8}  {m}")
+        if m == "not measured":
+            print(f"{name:58} {'-':>10} {'-':>11} {'-':>7} {sp:>16} {t:>8}  {m}")
+            continue
+        print(f"{name:58} {v:10.3f} {p:11.3f} {r:7.2f} {sp:>16} {t:>8}  {m}")
     print(f"\nmet {sum(1 for x in rows if x[5] == 'met')} of {len(rows)} targets; "
           f"report: {os.path.join(d, 'report.json')}")
     if placed:

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "app_common.h"
+#include "svart_iopf.h"
 
 #define FP_PAGE 4096u
 #define FP_CDF_POINTS 200
@@ -30,7 +31,6 @@ struct fp_limits {
 	struct pct pp;        /* cache-line ping-pong round trip */
 	struct pct uffd;      /* userfaultfd round trip, if uffd_rc == 0 */
 	int uffd_rc;
-	double cpu_gbps;      /* the CPU writing fresh memory */
 };
 
 /** The run's progress line (stderr). */
@@ -47,9 +47,9 @@ uint8_t *fp_fresh(size_t len);
 
 /**
  * Measure and print the limits: faults fresh pages each way, the ping-pong
- * and the userfaultfd handler on lcore peer, a stream of stream_bytes.
+ * and the userfaultfd handler on lcore peer.
  */
-void fp_limits_run(unsigned int peer, uint64_t faults, size_t stream_bytes, struct fp_limits *l);
+void fp_limits_run(unsigned int peer, uint64_t faults, struct fp_limits *l);
 
 /* ---- the fault path stage by stage (stages.c) ---- */
 
@@ -120,5 +120,63 @@ void fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l);
 /** The headline and its rounds for faultperf.json ("rounds": [] without). */
 json_t *fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
 			 const struct fp_rounds *rs);
+
+/* ---- streaming into fresh memory (stream.c) ---- */
+
+/** Bytes per streaming copy; pages per MADV_POPULATE_WRITE call of the limit. */
+#define FP_STREAM_OP (64u * 1024)
+#define FP_POPULATE_BATCH 64u
+/** Targets (issue: streaming into fresh memory). */
+#define FP_TARGET_STREAM_CPU 4.0
+#define FP_TARGET_STREAM_BATCH 0.5
+#define FP_TARGET_STREAM_AROUND 1.0
+
+/** The streaming figures, in the order each round measures them. */
+enum fp_stream_kind {
+	FP_STREAM_CPU,      /* the CPU copying into fresh memory */
+	FP_STREAM_BATCH,    /* MADV_POPULATE_WRITE of FP_POPULATE_BATCH pages a call */
+	FP_STREAM_DEFAULT,  /* svart, default configuration */
+	FP_STREAM_OFF,      /* svart, fault-around off (block policy only) */
+	FP_STREAM_WARM,     /* svart into memory already present */
+	FP_STREAM_KINDS
+};
+/** JSON keys of the figures. */
+extern const char *const fp_stream_key[FP_STREAM_KINDS];
+
+/** The default-config stream once more with the emulated device's fault trace. */
+struct fp_stream_trace {
+	uint64_t faults;             /* page-request groups traced */
+	uint64_t complete;           /* ... whose every stamp is of the same request */
+	uint64_t total_ns;           /* the stream */
+	uint64_t wait_ns;            /* sum over complete ones: raised -> response seen */
+	uint64_t read_ns;            /* ... raised -> the service read it */
+	uint64_t resolve_ns;         /* sum over all: read -> resolved (the pages asked for) */
+	uint64_t pages, around_pages; /* pages asked for; populated ahead after answering */
+	double gbps;
+};
+
+struct fp_stream {
+	size_t bytes;
+	bool block;                  /* the device blocks on faults (else: resume policy) */
+	uint32_t around_max;         /* the default fault-around window */
+	unsigned int rounds;
+	double gbps[FP_STREAM_KINDS][FP_ROUNDS_MAX];
+	double med[FP_STREAM_KINDS]; /* medians over the rounds */
+	struct svart_iopf_stats st_default, st_off; /* the fault service, last round */
+	struct fp_stream_trace trace;  /* zero when the device keeps no trace */
+};
+
+/** Copies of FP_STREAM_OP into bytes of fresh memory (present: populated
+ *  first), 64 in flight; *gbps. @return 0 or a negative errno. */
+int fp_stream_device(const struct app_dev *d, size_t bytes, bool present, double *gbps);
+/** The streaming figures in rounds; the fault service is restarted for each
+ *  setting and left as ic says. @return 0 or a negative errno. */
+int fp_stream_run(const struct app_dev *d, const struct svart_iopf_conf *ic, bool block,
+		  size_t bytes, unsigned int rounds, struct fp_stream *out);
+/** Per-round ratio of figures a / b, median over the rounds. */
+double fp_stream_ratio(const struct fp_stream *s, unsigned int a, unsigned int b);
+void fp_stream_print(const struct fp_stream *s);
+/** faultperf.json "stream_fresh_gbps". */
+json_t *fp_stream_json(const struct fp_stream *s, double resume_gbps);
 
 #endif /* SVART_FAULTPERF_H */

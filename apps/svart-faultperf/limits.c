@@ -4,7 +4,7 @@
 /* The machine's limits for svart-faultperf: the CPU's first-touch fault, one
  * MADV_POPULATE_WRITE page, a cache-line ping-pong between the two lcores, a
  * userfaultfd round trip (fault -> handler on the other lcore -> UFFDIO_COPY ->
- * resume), and the CPU writing fresh memory. */
+ * resume); the streaming limits are in stream.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,7 +26,6 @@
 #define PINGPONG_ROUNDS 20000
 #define BYTES_PER_GB 1e9
 #define UFFD_FILL 0x11
-#define STREAM_FILL 0x5a
 
 struct app_progress fp_progress;
 
@@ -108,22 +107,6 @@ struct pct
 fp_madv_cost(uint64_t n)
 {
 	return fresh_page_cost(n, touch_populate);
-}
-
-static double
-cpu_stream_fresh_gbps(size_t bytes)
-{
-	uint8_t *m = fp_fresh(bytes);
-	uint64_t t0;
-	double s;
-
-	if (m == NULL)
-		return 0;
-	t0 = app_now_ns();
-	memset(m, STREAM_FILL, bytes);
-	s = (double)(app_now_ns() - t0) / NS_PER_S;
-	munmap(m, bytes);
-	return (double)bytes / s / BYTES_PER_GB;
 }
 
 static volatile uint64_t pp_line __attribute__((aligned(64)));
@@ -260,7 +243,7 @@ fp_print_pct(const char *name, const struct pct *p)
 
 
 void
-fp_limits_run(unsigned int peer, uint64_t faults, size_t stream_bytes, struct fp_limits *l)
+fp_limits_run(unsigned int peer, uint64_t faults, struct fp_limits *l)
 {
 	printf("machine limits:\n");
 	app_progress_set(&fp_progress, "limits: CPU first-touch faults");
@@ -278,6 +261,4 @@ fp_limits_run(unsigned int peer, uint64_t faults, size_t stream_bytes, struct fp
 		fp_print_pct("userfaultfd round trip (UFFDIO_COPY)", &l->uffd);
 	else
 		printf("  userfaultfd round trip: unavailable (%s)\n", strerror(-l->uffd_rc));
-	app_progress_set(&fp_progress, "limits: CPU writing fresh memory");
-	l->cpu_gbps = cpu_stream_fresh_gbps(stream_bytes);
 }

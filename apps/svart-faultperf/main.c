@@ -44,9 +44,6 @@
 #include "svart_iopf.h"
 
 #define OP_BYTES 64u
-#define STREAM_OP (64u * 1024)
-#define STREAM_DEPTH 64
-#define STREAM_REAP 32
 #define NB_DESC 256
 #define DEFAULT_DEV "idxd_emu0"
 #define DEFAULT_FAULTS 10000
@@ -57,7 +54,6 @@
 #define FAULTS_MAX 100000         /* each figure maps this many fresh pages */
 #define STREAM_MIB_MAX 1024
 #define MIB_SHIFT 20
-#define FAULT_AROUND_MAX 64
 #define SRC_FILL 7
 #define US_PER_NS 1e-3
 #define BYTES_PER_GB 1e9
@@ -78,7 +74,8 @@ struct fp_place {
 struct fp_svart {
 	bool block;                    /* the device blocks on faults (else: resume policy) */
 	struct pct pri, lat_fault, lat_warm;
-	double blk_gbps, around_gbps, res_gbps;
+	double res_gbps;               /* the resume policy's stream */
+	struct fp_stream stream;       /* the streams in rounds (stream.c) */
 	struct fp_stages stages;       /* the faulting op stage by stage (stages.c) */
 	struct fp_rounds rounds;       /* the headline in rounds (headline.c) */
 };
@@ -232,52 +229,6 @@ fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 	return rc;
 }
 
-/* Reap what is done. @return ops reaped, or -EIO on a failed op. */
-static int
-stream_reap(const struct app_dev *d)
-{
-	struct svart_accel_result r[STREAM_REAP];
-	uint16_t n;
-
-	app_dev_poll(d);
-	n = svart_accel_completed_status(d->id, 0, STREAM_REAP, NULL, r);
-	for (uint16_t i = 0; i < n; i++)
-		if (r[i].status != SVART_ACCEL_ST_SUCCESS) {
-			fprintf(stderr, "svart-faultperf: stream op failed (hw status 0x%x)\n",
-				r[i].hw_status);
-			return -EIO;
-		}
-	return n;
-}
-
-/* Copies of STREAM_OP bytes into never-touched memory, STREAM_DEPTH in flight. */
-static int
-stream_fresh(const struct app_dev *d, size_t bytes, double *gbps)
-{
-	uint8_t *dst = fp_fresh(bytes), *src = malloc(STREAM_OP);
-	uint64_t ops = bytes / STREAM_OP, sent = 0, done = 0, t0 = app_now_ns();
-	int rc = dst == NULL || src == NULL ? -ENOMEM : 0;
-
-	if (rc == 0)
-		memset(src, SRC_FILL, STREAM_OP);
-	while (rc == 0 && done < ops) {
-		while (sent < ops && sent - done < STREAM_DEPTH &&
-		       svart_accel_copy(d->id, 0, src, dst + sent * STREAM_OP, STREAM_OP, 0) >= 0)
-			sent++;
-		svart_accel_submit(d->id, 0);
-		rc = stream_reap(d);
-		done += rc > 0 ? (uint64_t)rc : 0;
-		rc = rc < 0 ? rc : 0;
-		app_progress_tick(&fp_progress, app_now_ns());
-	}
-	if (rc == 0)
-		*gbps = (double)bytes / ((double)(app_now_ns() - t0) / NS_PER_S) / BYTES_PER_GB;
-	if (dst != NULL)
-		fp_unmap(d, dst, bytes);
-	free(src);
-	return rc;
-}
-
 /* The latency figures: PRI round trip and 64 B ops with and without a fault. */
 static int
 svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
@@ -308,28 +259,22 @@ svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
 	return fp_stages_run(d, faults, &s->stages) == 0 ? 0 : -EIO;
 }
 
-/* The streams: block without and with fault-around, then the resume policy. */
+/* The streams in rounds (stream.c), then the resume policy. */
 static int
-svart_streams(const struct app_dev *d, struct fp_place *pl, size_t bytes, struct fp_svart *s)
+svart_streams(const struct app_dev *d, const struct fp_place *pl, size_t bytes,
+	      unsigned int rounds, struct fp_svart *s)
 {
-	int rc = 0;
+	int rc = fp_stream_run(d, &pl->ic, s->block, bytes, rounds, &s->stream);
 
-	if (s->block) {
-		app_progress_set(&fp_progress, "svart: stream, block policy");
-		rc = stream_fresh(d, bytes, &s->blk_gbps);
-		svart_iopf_stop();
-		pl->ic.fault_around_max = FAULT_AROUND_MAX;
-		if (rc == 0)
-			rc = svart_iopf_start(&pl->ic);
-		app_progress_set(&fp_progress, "svart: stream, block policy, fault-around");
-		if (rc == 0)
-			rc = stream_fresh(d, bytes, &s->around_gbps);
-		if (rc == 0)
-			rc = dev_setup(d, SVART_ACCEL_FAULT_RESUME);
+	if (!s->block) {
+		s->res_gbps = s->stream.med[FP_STREAM_DEFAULT];
+		return rc;
 	}
+	if (rc == 0)
+		rc = dev_setup(d, SVART_ACCEL_FAULT_RESUME);
 	app_progress_set(&fp_progress, "svart: stream, resume policy");
 	if (rc == 0)
-		rc = stream_fresh(d, bytes, &s->res_gbps);
+		rc = fp_stream_device(d, bytes, false, &s->res_gbps);
 	return rc;
 }
 
@@ -358,7 +303,7 @@ svart_run(const struct fp_opts *o, struct fp_place *pl, struct app_dev *d,
 	if (rc == 0 && s->block)
 		rc = fp_rounds_run(d, o->faults, (unsigned int)o->rounds, l, &s->rounds);
 	if (rc == 0)
-		rc = svart_streams(d, pl, o->stream_mib << MIB_SHIFT, s);
+		rc = svart_streams(d, pl, o->stream_mib << MIB_SHIFT, (unsigned int)o->rounds, s);
 	return rc;
 }
 
@@ -373,14 +318,8 @@ print_summary(const struct fp_limits *l, const struct fp_svart *s)
 	fp_rounds_print(&s->rounds, l);
 	fp_stages_print(&s->stages);
 	app_progress_clear(&fp_progress);
-	printf("streaming 64 KiB copies into fresh memory:\n");
-	if (s->block) {
-		printf("  svart block, no fault-around     %8.3f GB/s\n", s->blk_gbps);
-		printf("  svart block, fault-around %-4u   %8.3f GB/s\n", FAULT_AROUND_MAX,
-		       s->around_gbps);
-	}
-	printf("  svart resume policy              %8.3f GB/s\n", s->res_gbps);
-	printf("  CPU memset of fresh memory       %8.3f GB/s\n", l->cpu_gbps);
+	fp_stream_print(&s->stream);
+	printf("  svart resume policy                    %8.3f GB/s\n", s->res_gbps);
 	printf("ratios (same run):\n");
 	if (s->pri.n > 0) {
 		printf("  PRI p50 / (populate p50 + ping-pong p50)  %6.2f\n",
@@ -391,8 +330,6 @@ print_summary(const struct fp_limits *l, const struct fp_svart *s)
 			printf("  userfaultfd p50 / PRI p50                 %6.2f\n",
 			       app_ratio((double)l->uffd.p50, (double)s->pri.p50));
 	}
-	printf("  stream (%s) / CPU fresh writes  %6.2f\n", s->block ? "fault-around" : "resume",
-	       app_ratio(s->block ? s->around_gbps : s->res_gbps, l->cpu_gbps));
 }
 
 /* What the outputs are made of. */
@@ -428,13 +365,6 @@ json_pct(const struct pct *p)
 			 "max", (json_int_t)p->max);
 }
 
-/* The report keeps the decimals it always had (%.4f GB/s). */
-static double
-gbps(double v)
-{
-	return app_json_fixed(v, 1e4);
-}
-
 /* faultperf.json: the placement, the latencies (ns), the fresh-memory streams. */
 static json_t *
 fp_json(const struct fp_report *rep, json_error_t *err)
@@ -445,7 +375,7 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 	json_t *root, *lat;
 
 	root = json_pack_ex(err, 0, "{s:s, s:I, s:{s:I, s:I, s:I, s:b}, s:{s:o, s:o, s:o, s:o, s:o, "
-			    "s:o}, s:{s:f, s:f, s:f, s:f}}",
+			    "s:o}, s:o}",
 			    "device", rep->o->devargs, "faults", (json_int_t)rep->o->faults,
 			    "placement", "app_lcore", (json_int_t)rte_lcore_id(),
 			    "engine_lcore", (json_int_t)pl->peer,
@@ -457,9 +387,7 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 			    "cpu_first_touch", json_pct(&l->touch),
 			    "madv_populate_1page", json_pct(&l->madv),
 			    "pingpong_rtt", json_pct(&l->pp),
-			    "stream_fresh_gbps", "svart_block", gbps(s->blk_gbps),
-			    "svart_block_fault_around", gbps(s->around_gbps),
-			    "svart_resume", gbps(s->res_gbps), "cpu", gbps(l->cpu_gbps));
+			    "stream_fresh_gbps", fp_stream_json(&s->stream, s->res_gbps));
 	/* The headline fault figure against its limit, and the fault path by stage. */
 	if (root != NULL && (json_object_set_new(root, "fault_op", fp_headline_json(&s->lat_fault,
 						 &s->lat_warm, l, &s->rounds)) != 0 ||
@@ -519,7 +447,7 @@ fp_main(const struct fp_opts *o, struct app_dev *d)
 	fflush(stdout);
 	app_progress_init(&fp_progress, 0);
 	/* Limits first, while the peer lcore is still free. */
-	fp_limits_run(pl.peer, o->faults, o->stream_mib << MIB_SHIFT, &lim);
+	fp_limits_run(pl.peer, o->faults, &lim);
 	if (svart_run(o, &pl, d, &lim, &sv) != 0)
 		return APP_EXIT_FAILURE;
 	print_summary(&lim, &sv);

@@ -422,7 +422,7 @@ idxd_start(struct svart_accel_dev *dev)
 		 * kernel does, as with the char device). */
 		struct svart_iopf_conf ic = { .mode = SVART_IOPF_SERVICE, .lcore = -1,
 					      .numa_node = d->numa_node,
-					      .fault_around_max = IDXD_FAULT_AROUND_DEFAULT };
+					      .fault_around_max = SVART_IOPF_FAULT_AROUND_DEFAULT };
 
 		if (q->policy == SVART_ACCEL_FAULT_BLOCK && d->tp->iopf_ops != NULL &&
 		    !svart_iopf_running() &&

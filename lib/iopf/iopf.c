@@ -34,18 +34,53 @@ RTE_LOG_REGISTER(svart_iopf_logtype, svart.iopf, NOTICE);
 #define IOPF_READ_BURST 32
 #define IOPF_MAX_OPEN_GROUPS 64
 #define IOPF_GROUP_PAGES 64       /* pages one group may carry */
-#define IOPF_DEFAULT_AROUND 64
+#define IOPF_DEFAULT_AROUND SVART_IOPF_FAULT_AROUND_DEFAULT
 #define IOPF_PAGE 4096ull
 #define IOPF_NS_PER_S 1000000000ull
 
-/* A sequential stream seen by fault-around: where it ended, how far ahead we go. */
+/* Adaptive fault-around. Each source keeps a small table of the streams it
+ * has seen, keyed by PASID: the region [lo, hi) of pages they asked for (and
+ * had populated ahead) and how many of its pages are covered. A device's
+ * requests need not arrive in address order (DSA runs a batch's descriptors
+ * in any order: the emulated device shuffles them), so a range joins a
+ * stream when it lands within IOPF_AROUND_SLACK pages of its region, and the
+ * stream counts as sequential once IOPF_AROUND_CONFIRM ranges have covered
+ * at least IOPF_AROUND_DENSE_NUM / IOPF_AROUND_DENSE_DEN of its region. A
+ * range of a sequential stream is populated ahead: the window past it, first
+ * its own length, then doubling while the stream holds, up to
+ * svart_iopf_conf::fault_around_max; a range of several pages past the
+ * region's end also fills the gap before it (the rest of the batch): the
+ * pages of it not present, a run per MADV_POPULATE_WRITE. Random access leaves regions sparse, so nothing
+ * is populated ahead of it; a stream that turns random stops at once (a lone
+ * page past its end, or a region that is no longer dense); populating ahead
+ * that fails (past the mapping's end) stops it too. */
 struct iopf_stream {
-	uint64_t next_page;        /* first page after the stream's last range */
-	uint32_t window;           /* pages populated ahead of the next range */
+	bool valid;
+	uint32_t pasid;
+	uint64_t lo, hi;           /* pages asked for or populated ahead: [lo, hi) */
+	uint64_t covered;          /* pages of [lo, hi) asked for or populated ahead */
+	uint32_t ranges;           /* ranges that joined the stream */
+	uint32_t window;           /* pages populated ahead last time (0: none yet) */
 	uint64_t used;             /* LRU tick */
 };
 
-#define IOPF_STREAMS 8
+#define IOPF_STREAMS 8            /* streams tracked per source (several queues at once) */
+#define IOPF_AROUND_SLACK 1024    /* pages out of order: a batch of 64 ops of 64 KiB */
+#define IOPF_AROUND_CONFIRM 3     /* ranges before a stream may be populated ahead */
+#define IOPF_AROUND_DENSE_NUM 3   /* ... and covered share of its region: 3/4 */
+#define IOPF_AROUND_DENSE_DEN 4
+#define IOPF_AROUND_GROW 2        /* window growth factor while a stream holds */
+#define IOPF_AHEAD_MAX IOPF_GROUP_PAGES /* populates ahead one group may leave pending */
+#define IOPF_MINCORE_CHUNK 256    /* pages whose presence one mincore(2) reads */
+
+/* Pages to populate ahead of a range, decided before the group is answered
+ * and done after (the device resumes without waiting for them). */
+struct iopf_ahead {
+	struct iopf_stream *st;
+	uint64_t addr, len;
+	uint64_t ahead;            /* pages of it not asked for (the rest: present already) */
+	bool write;
+};
 
 struct iopf_source {
 	bool used;
@@ -134,13 +169,154 @@ populate(uint64_t addr, uint64_t len, bool write)
 	return -errno;
 }
 
-/* Resolve one contiguous range; true when it is present with the access. */
+/* The stream of pasid a range from page joins (NULL: none). */
+static struct iopf_stream *
+stream_find(struct iopf_source *s, uint32_t pasid, uint64_t page)
+{
+	for (unsigned int i = 0; i < IOPF_STREAMS; i++) {
+		struct iopf_stream *st = &s->stream[i];
+
+		if (st->valid && st->pasid == pasid && page + IOPF_AROUND_SLACK >= st->lo &&
+		    page <= st->hi + IOPF_AROUND_SLACK)
+			return st;
+	}
+	return NULL;
+}
+
+/* Sequential so far: enough ranges, and its region densely covered. */
 static bool
-resolve_range(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, bool write)
+stream_dense(const struct iopf_stream *st)
+{
+	return st->ranges + 1 >= IOPF_AROUND_CONFIRM &&
+	       st->covered * IOPF_AROUND_DENSE_DEN >= (st->hi - st->lo) * IOPF_AROUND_DENSE_NUM;
+}
+
+/* Fault-around for a range just resolved: which pages to populate ahead of
+ * it (ah->len 0: none). Updates the stream table. */
+static void
+around_plan(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, bool write,
+	    struct iopf_ahead *ah)
+{
+	uint32_t max = iopf.conf.fault_around_max;
+	uint64_t page = addr / IOPF_PAGE, pages = len / IOPF_PAGE, end = page + pages;
+	struct iopf_stream *st = stream_find(s, pasid, page);
+	uint64_t gap, from;
+	bool lone, dense;
+
+	ah->len = 0;
+	if (st == NULL) {
+		/* Joins no stream: a new one, in the least recently used slot. */
+		st = &s->stream[0];
+		for (unsigned int i = 1; i < IOPF_STREAMS && st->valid; i++)
+			if (!s->stream[i].valid || s->stream[i].used < st->used)
+				st = &s->stream[i];
+		*st = (struct iopf_stream){ .valid = true, .pasid = pasid, .lo = page, .hi = end,
+					    .covered = pages, .ranges = 1 };
+		st->used = ++s->tick;
+		return;
+	}
+	st->used = ++s->tick;
+	/* Decided on what the stream was before this range. */
+	dense = stream_dense(st);
+	/* The stream's pages between its frontier and a range past it: the
+	 * device's other descriptors of the batch will ask for them. Filled only
+	 * for a range of several pages (an op walking upward); a lone page past
+	 * the frontier breaks the stream. */
+	gap = page > st->hi && pages > 1 ? page - st->hi : 0;
+	lone = page > st->hi && gap == 0;
+	from = gap > 0 ? st->hi : end;
+	st->ranges++;
+	st->lo = RTE_MIN(st->lo, page);
+	st->hi = RTE_MAX(st->hi, end);
+	st->covered = RTE_MIN(st->covered + pages, st->hi - st->lo);
+	if (!dense || lone) {
+		st->window = 0; /* random access: stop populating ahead */
+		return;
+	}
+	st->window = st->window == 0 ? (uint32_t)RTE_MIN(pages, (uint64_t)max) :
+		     RTE_MIN(st->window * IOPF_AROUND_GROW, max);
+	/* [from, end + window): the gap, the range (present now) and the window
+	 * past it; around_run() populates only what is missing of it. */
+	ah->st = st;
+	ah->addr = from * IOPF_PAGE;
+	ah->len = (end + st->window - from) * IOPF_PAGE;
+	ah->ahead = gap + st->window;
+	ah->write = write;
+	st->hi = RTE_MAX(st->hi, end + st->window);
+	st->covered = RTE_MIN(st->covered + gap + st->window, st->hi - st->lo);
+}
+
+/* Populate the pages of [addr, addr + len) that are not present, a run of
+ * them per call (re-populating present pages costs ~150-300 ns a page, a
+ * fifth of a fresh one). mincore(2) reads a present PTE as resident (Linux
+ * mm/mincore.c, mincore_pte_range()); for a shared file mapping it reports
+ * the page cache instead, and a zero-page or read-only PTE reads resident
+ * too: such pages are skipped here and the device asks for them, which the
+ * normal resolution handles. @return pages populated, or -errno (mincore:
+ * -ENOMEM past the mapping). */
+static int64_t
+populate_missing(uint64_t addr, uint64_t len, bool write)
+{
+	unsigned char v[IOPF_MINCORE_CHUNK];
+	uint64_t pages = len / IOPF_PAGE, run = 0, done = 0;
+	int rc;
+
+	for (uint64_t i = 0; i < pages; i += IOPF_MINCORE_CHUNK) {
+		uint64_t n = RTE_MIN(pages - i, (uint64_t)IOPF_MINCORE_CHUNK);
+
+		if (mincore((void *)(uintptr_t)(addr + i * IOPF_PAGE), n * IOPF_PAGE, v) != 0)
+			return -errno;
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t pg = i + k;
+
+			if (!(v[k] & 1)) {
+				run++;
+				continue;
+			}
+			rc = run > 0 ? populate(addr + (pg - run) * IOPF_PAGE, run * IOPF_PAGE,
+						write) : 0;
+			if (rc != 0)
+				return rc;
+			done += run;
+			run = 0;
+		}
+	}
+	rc = run > 0 ? populate(addr + (pages - run) * IOPF_PAGE, run * IOPF_PAGE, write) : 0;
+	return rc != 0 ? rc : (int64_t)(done + run);
+}
+
+/* Populate what a group's ranges planned ahead (after the group's answer). */
+static void
+around_run(struct iopf_ahead *ah, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int64_t got = populate_missing(ah[i].addr, ah[i].len, ah[i].write);
+
+		/* Best effort: past the mapping's end it fails, and the stream
+		 * starts over. */
+		if (got >= 0) {
+			iopf.st.around_pages += (uint64_t)got;
+		} else {
+			struct iopf_stream *st = ah[i].st;
+			uint64_t w = ah[i].ahead;
+
+			st->window = 0;
+			st->ranges = 0;
+			st->hi = st->hi >= st->lo + w ? st->hi - w : st->lo;
+			st->covered = RTE_MIN(st->covered, st->hi - st->lo);
+		}
+	}
+}
+
+/* Resolve one contiguous range; true when it is present with the access.
+ * Fault-around pages ahead of it are planned in *ah (len 0: none). */
+static bool
+resolve_range(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len, bool write,
+	      struct iopf_ahead *ah)
 {
 	const struct svart_iopf_conf *c = &iopf.conf;
-	uint64_t page = addr / IOPF_PAGE;
 
+	ah->len = 0;
 	if (c->resolver != NULL) {
 		enum svart_iopf_verdict v = c->resolver(c->resolver_arg, pasid,
 							(void *)(uintptr_t)addr, len, write);
@@ -152,43 +328,11 @@ resolve_range(struct iopf_source *s, uint32_t pasid, uint64_t addr, uint64_t len
 		if (v == SVART_IOPF_INVALID)
 			return false;
 	}
-	/* Fault-around: a range that starts where a recent one ended (or where the
-	 * pages populated ahead of it ended) continues that stream: populate
-	 * `window` pages past its end too, doubling the window up to the maximum.
-	 * A range that continues no stream starts a new one (least recently used). */
-	if (c->fault_around_max > 0) {
-		struct iopf_stream *st = NULL, *lru = &s->stream[0];
-
-		for (unsigned int i = 0; i < IOPF_STREAMS; i++) {
-			if (s->stream[i].next_page == page && page != 0)
-				st = &s->stream[i];
-			if (s->stream[i].used < lru->used)
-				lru = &s->stream[i];
-		}
-		if (st == NULL) {
-			st = lru;
-			st->window = 0;
-		} else {
-			st->window = st->window == 0 ? 1 : st->window * 2;
-			if (st->window > c->fault_around_max)
-				st->window = c->fault_around_max;
-		}
-		st->used = ++s->tick;
-		st->next_page = page + len / IOPF_PAGE;
-		if (st->window > 0) {
-			uint64_t ahead = (uint64_t)st->window * IOPF_PAGE;
-
-			/* Best effort: past the mapping's end it fails, and then only
-			 * the faulting range counts. */
-			if (populate(addr, len + ahead, write) == 0) {
-				iopf.st.around_pages += st->window;
-				st->next_page += st->window;
-				return true;
-			}
-			st->window = 0;
-		}
-	}
-	return populate(addr, len, write) == 0;
+	if (populate(addr, len, write) != 0)
+		return false;
+	if (c->fault_around_max > 0)
+		around_plan(s, pasid, addr, len, write, ah);
+	return true;
 }
 
 static int
@@ -199,11 +343,15 @@ page_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Resolve a whole group, coalescing adjacent pages, and answer it. */
+/* Resolve a whole group, coalescing adjacent pages, and answer it; then
+ * populate ahead what fault-around planned, so that the device does not wait
+ * for pages it has not asked for yet. */
 static void
 group_answer(struct iopf_group *g)
 {
 	struct iopf_source *s = &iopf.src[g->src];
+	struct iopf_ahead ah[IOPF_AHEAD_MAX + 1]; /* the last: planned, not kept */
+	unsigned int nah = 0;
 	bool ok = true;
 	uint16_t i = 0;
 
@@ -216,9 +364,12 @@ group_answer(struct iopf_group *g)
 		while (j < g->n && g->req[j].addr == g->req[j - 1].addr + IOPF_PAGE &&
 		       g->req[j].write == write)
 			j++;
-		ok = resolve_range(s, g->pasid, start, (uint64_t)(j - i) * IOPF_PAGE, write);
+		ok = resolve_range(s, g->pasid, start, (uint64_t)(j - i) * IOPF_PAGE, write,
+				   &ah[nah]);
 		if (ok)
 			iopf.st.pages += j - i;
+		if (ok && ah[nah].len > 0 && nah < IOPF_AHEAD_MAX)
+			nah++;
 		i = j;
 	}
 	s->ops->respond(s->ctx, g->pasid, g->id, !ok);
@@ -226,6 +377,7 @@ group_answer(struct iopf_group *g)
 	if (!ok)
 		iopf.st.invalid++;
 	g->used = false;
+	around_run(ah, nah);
 }
 
 static struct iopf_group *

@@ -14,8 +14,9 @@
  * asked for (MADV_POPULATE_READ/WRITE), adjacent pages in one call — and
  * answers the group Success or Invalid Request. An application resolver hook
  * runs first and may resolve a range itself (e.g. fill lazily loaded data).
- * An optional fault-around window populates ahead of a sequential pattern,
- * growing while the pattern holds and collapsing when it breaks.
+ * An optional fault-around window populates ahead of a sequential pattern
+ * (after the group is answered), growing while the pattern holds and
+ * collapsing when it breaks; random access populates nothing ahead.
  *
  * Placement: as a DPDK service (default: shares the service lcore of the
  * emulated engines, which is what a 2-core machine can do), or on a
@@ -54,12 +55,18 @@ enum svart_iopf_mode {
 	SVART_IOPF_MANUAL,        /**< the application calls svart_iopf_poll() */
 };
 
+/** Largest fault-around window (pages) of the default configuration (NULL conf,
+ *  and the fault service a PMD starts). */
+#define SVART_IOPF_FAULT_AROUND_DEFAULT 64u
+
 /** Fault service configuration. */
 struct svart_iopf_conf {
 	uint8_t mode;                 /**< enum svart_iopf_mode */
 	int lcore;                    /**< lcore for SERVICE/LCORE; -1 = pick (near numa_node) */
 	int numa_node;                /**< NUMA node of the devices served, -1 = any */
-	uint32_t fault_around_max;    /**< largest fault-around window in pages; 0 = off */
+	uint32_t fault_around_max;    /**< largest fault-around window in pages; 0 = off.
+				       *   Adaptive: only a sequential stream (per PASID) is
+				       *   populated ahead, its window growing while it holds */
 	svart_iopf_resolver_t resolver; /**< resolver hook, or NULL for none */
 	void *resolver_arg;           /**< first argument of the resolver hook */
 };
