@@ -28,7 +28,6 @@ extern int idxd_logtype;
 /** batch_min that sends every op as a descriptor of its own (no BATCH): for a
  *  submission path that refuses BATCH (idxd_cdev.c, write() mode). */
 #define IDXD_BATCH_MIN_NEVER UINT16_MAX
-#define IDXD_FAULT_AROUND_DEFAULT 64u /* pages the fault service populates ahead */
 
 /**
  * Portal write: 0 = accepted, 1 = retry (shared WQ refused the descriptor).
