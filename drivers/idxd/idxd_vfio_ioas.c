@@ -252,8 +252,10 @@ vfio_ioas_map(struct vfio_ioas *io, uint64_t va, uint64_t len, bool write, bool 
 			break;
 		}
 		if (ar->start > cur) {
-			rc = ioas_map_gap(io, cur, ar->start, write, queue, s, e);
-			cur = ar->start;
+			uint64_t next = ar->start; /* the gap's map may move the table */
+
+			rc = ioas_map_gap(io, cur, next, write, queue, s, e);
+			cur = next;
 			continue;
 		}
 		/* An area covers cur. A queue area takes over fault areas (pages
