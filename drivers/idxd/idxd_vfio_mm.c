@@ -56,7 +56,8 @@ struct vfio_mm {
 	 * while it is not 0. */
 	volatile uint32_t pending;
 	/* Ranges from the reader to the handler (single producer, single
-	 * consumer); on overflow the handler drops everything (flush_all). */
+	 * consumer); on overflow the handler drops everything: flush_all counts
+	 * the events that did not fit. */
 	struct mm_range ring[MM_RING];
 	uint32_t ring_head, ring_tail;
 	volatile uint32_t flush_all;
@@ -167,9 +168,9 @@ mm_queue(struct vfio_mm *mm, const struct mm_range *r)
 	__atomic_fetch_add(&mm->pending, 1, __ATOMIC_SEQ_CST);
 	if (head - __atomic_load_n(&mm->ring_tail, __ATOMIC_ACQUIRE) == MM_RING) {
 		/* Full: the handler drops every fault area instead (it may be
-		 * held by an event of its own that this read just released). */
-		__atomic_store_n(&mm->flush_all, 1, __ATOMIC_RELEASE);
-		__atomic_fetch_sub(&mm->pending, 1, __ATOMIC_RELEASE);
+		 * held by an event of its own that this read just released).
+		 * The event stays counted in pending until that flush is done. */
+		__atomic_fetch_add(&mm->flush_all, 1, __ATOMIC_RELEASE);
 		return;
 	}
 	mm->ring[head % MM_RING] = *r;
@@ -225,12 +226,18 @@ mm_handler(void *arg)
 	uint64_t kicks;
 
 	while (read(mm->kickfd, &kicks, sizeof(kicks)) == sizeof(kicks)) {
-		uint32_t tail = mm->ring_tail;
+		uint32_t tail = mm->ring_tail, lost;
 
 		if (__atomic_load_n(&mm->stop, __ATOMIC_ACQUIRE))
 			break;
-		if (__atomic_exchange_n(&mm->flush_all, 0, __ATOMIC_ACQUIRE))
+		lost = __atomic_exchange_n(&mm->flush_all, 0, __ATOMIC_ACQUIRE);
+
+		if (lost != 0) {
 			mm->cb(mm->ctx, 0, UINT64_MAX);
+			mm->events += lost;
+			/* Release: the flush is done before waiting submitters go. */
+			__atomic_fetch_sub(&mm->pending, lost, __ATOMIC_RELEASE);
+		}
 		/* Acquire: pairs with the reader's release of ring_head. */
 		while (tail != __atomic_load_n(&mm->ring_head, __ATOMIC_ACQUIRE)) {
 			struct mm_range r = mm->ring[tail % MM_RING];
