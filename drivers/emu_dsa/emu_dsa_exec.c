@@ -246,7 +246,7 @@ batch_finish(struct emu_engine *eng)
 	c.in_batch = false;
 	if (!cr_put(eng, &c, &st->top, &cr, EMU_CR_WAIT_BATCH, &ok))
 		return false;
-	atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+	emu_engine_count(&eng->n_descs, st->pos);
 	return true;
 }
 
@@ -475,10 +475,9 @@ st_end(struct emu_engine *eng, bool done)
 		return false;
 	}
 	if (!st->is_batch)
-		atomic_fetch_add_explicit(&eng->dev->n_descs, 1, memory_order_relaxed);
+		emu_engine_count(&eng->n_descs, 1);
 	st->active = false;
-	/* Release: a drain that sees this count must also see the records written. */
-	atomic_fetch_add_explicit(&st->wq->done, 1, memory_order_release);
+	emu_wq_done_add(st->wq, 1, eng->wq_sole[st->wq->id]);
 	return true;
 }
 
@@ -513,7 +512,7 @@ batch_list_read(struct emu_engine *eng, const struct exec_ctx *c, bool may_block
 		memcpy(eng->batch_buf, (const void *)(uintptr_t)list,
 		       (size_t)st->nb_members * DSA_DESC_SIZE);
 	batch_order(eng, st->nb_members);
-	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
+	emu_engine_count(&eng->n_batches, 1);
 	st->is_batch = true;
 	return true;
 }
@@ -607,7 +606,7 @@ cr_resume(struct emu_engine *eng, volatile bool success)
 		emu_swerr_record(eng->dev, DSA_COMP_CRA_XLAT, c.wq->id, d, c.in_batch,
 				 d->completion_addr, true);
 	if (kind == EMU_CR_WAIT_BATCH) {
-		atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+		emu_engine_count(&eng->n_descs, st->pos);
 		return true;
 	}
 	if (!st->is_batch)
