@@ -4,6 +4,9 @@
 /* Engines: each serves a fixed set of WQs in weighted round robin (weight =
  * WQ priority) and runs as a DPDK service, a private thread, or by hand. */
 #include <errno.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +295,7 @@ emu_engines_start(struct emu_dsa *dev)
 			return -ENOMEM;
 		}
 		eng->atc = emu_atc_create(dev->iommu);
+		eng->clflushopt = emu_cpu_has_clflushopt();
 		dev->engine[e] = eng;
 		if (eng->atc == NULL)
 			return -ENOMEM;
@@ -303,6 +307,19 @@ emu_engines_start(struct emu_dsa *dev)
 			return rc;
 	}
 	return 0;
+}
+
+bool
+emu_cpu_has_clflushopt(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	return __get_cpuid_count(EMU_CPUID_EXT_FEATURES, 0, &a, &b, &c, &d) &&
+	       (b & EMU_CPUID_EBX_CLFLUSHOPT) != 0;
+#else
+	return false;
+#endif
 }
 
 void

@@ -508,9 +508,12 @@ batch_list_read(struct emu_engine *eng, const struct exec_ctx *c, bool may_block
 	st->nb_members = (uint32_t)(ok / DSA_DESC_SIZE);
 	st->list_short = st->nb_members < d->desc_count;
 	st->list_fault = list + (uint64_t)st->nb_members * DSA_DESC_SIZE;
-	if (st->nb_members != 0) /* the list may be at address 0 (fuzzer finding) */
+	if (st->nb_members != 0) { /* the list may be at address 0 (fuzzer finding) */
 		memcpy(eng->batch_buf, (const void *)(uintptr_t)list,
 		       (size_t)st->nb_members * DSA_DESC_SIZE);
+		/* Software rewrites these lines for its next batches. */
+		emu_engine_release_lines(eng, list, (uint64_t)st->nb_members * DSA_DESC_SIZE);
+	}
 	batch_order(eng, st->nb_members);
 	emu_engine_count(&eng->n_batches, 1);
 	st->is_batch = true;
