@@ -4,6 +4,9 @@
 /* Engines: each serves a fixed set of WQs in weighted round robin (weight =
  * WQ priority) and runs as a DPDK service, a private thread, or by hand. */
 #include <errno.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,14 +65,16 @@ engine_run(struct emu_engine *eng, unsigned int budget)
 		eng->rr = (uint16_t)((eng->rr + 1) % eng->nb_wqs);
 		uint32_t idx;
 
-		while (k < weight && done < budget && emu_wq_pop(wq, &d, &idx)) {
+		bool sole = eng->wq_sole[wq->id];
+
+		while (k < weight && done < budget && emu_wq_pop(wq, &d, &idx, sole)) {
 			k++;
 			/* Acquire: pairs with the abort's release of the mark. */
 			if ((int32_t)(idx - atomic_load_explicit(&wq->abort_before,
 								 memory_order_acquire)) < 0 &&
 			    wq_aborts(wq, &d)) {
 				/* Aborted: abandoned without a completion record. */
-				atomic_fetch_add_explicit(&wq->done, 1, memory_order_release);
+				emu_wq_done_add(wq, 1, sole);
 				continue;
 			}
 			if (!emu_exec_start(eng, wq, &d))
@@ -248,9 +253,18 @@ emu_engines_map(struct emu_dsa *dev)
 			continue;
 		eng->nb_wqs = 0;
 		eng->rr = 0;
-		for (uint16_t w = 0; w < dev->prof.num_wqs; w++)
-			if (emu_engine_serves(dev, e, w))
-				eng->wqs[eng->nb_wqs++] = w;
+		for (uint16_t w = 0; w < dev->prof.num_wqs; w++) {
+			unsigned int servers = 0;
+
+			if (!emu_engine_serves(dev, e, w)) {
+				eng->wq_sole[w] = false;
+				continue;
+			}
+			eng->wqs[eng->nb_wqs++] = w;
+			for (uint16_t o = 0; o < dev->prof.num_engines; o++)
+				servers += dev->engine[o] != NULL && emu_engine_serves(dev, o, w);
+			eng->wq_sole[w] = servers == 1;
+		}
 	}
 	emu_engines_unlock(dev);
 }
@@ -281,6 +295,7 @@ emu_engines_start(struct emu_dsa *dev)
 			return -ENOMEM;
 		}
 		eng->atc = emu_atc_create(dev->iommu);
+		eng->clflushopt = emu_cpu_has_clflushopt();
 		dev->engine[e] = eng;
 		if (eng->atc == NULL)
 			return -ENOMEM;
@@ -292,6 +307,19 @@ emu_engines_start(struct emu_dsa *dev)
 			return rc;
 	}
 	return 0;
+}
+
+bool
+emu_cpu_has_clflushopt(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	return __get_cpuid_count(EMU_CPUID_EXT_FEATURES, 0, &a, &b, &c, &d) &&
+	       (b & EMU_CPUID_EBX_CLFLUSHOPT) != 0;
+#else
+	return false;
+#endif
 }
 
 void

@@ -246,7 +246,7 @@ batch_finish(struct emu_engine *eng)
 	c.in_batch = false;
 	if (!cr_put(eng, &c, &st->top, &cr, EMU_CR_WAIT_BATCH, &ok))
 		return false;
-	atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+	emu_engine_count(&eng->n_descs, st->pos);
 	return true;
 }
 
@@ -302,6 +302,9 @@ fast_copy(const struct exec_ctx *c, const struct dsa_hw_desc *m)
  * and members after it are dispatched after it. So each fence segment (a
  * fenced member up to the next one) runs in a random order of its own, and
  * segments in turn. A seed of 0 keeps list order. */
+/* Bits kept of a 64-bit random number to draw a shuffle index from. */
+#define BATCH_ORDER_RAND_SHIFT 32
+
 static void
 batch_order(struct emu_engine *eng, uint32_t n)
 {
@@ -314,9 +317,13 @@ batch_order(struct emu_engine *eng, uint32_t n)
 	for (uint32_t i = 1; i <= n; i++) {
 		if (i < n && !(eng->batch_buf[i].flags & IDXD_OP_FLAG_FENCE))
 			continue;
-		/* Fisher-Yates over [seg, i). */
+		/* Fisher-Yates over [seg, i). The index is drawn by scaling the
+		 * generator's high 32 bits (its best ones) to the range with a
+		 * multiply instead of a division (measured: the 64-bit divide
+		 * per member was most of the time this function took). */
 		for (uint32_t k = i - 1; k > seg; k--) {
-			uint32_t j = seg + (uint32_t)(emu_rand(&eng->rng) % (k - seg + 1));
+			uint64_t r = emu_rand(&eng->rng) >> BATCH_ORDER_RAND_SHIFT;
+			uint32_t j = seg + (uint32_t)((r * (k - seg + 1)) >> BATCH_ORDER_RAND_SHIFT);
 			uint16_t t = eng->order[k];
 
 			eng->order[k] = eng->order[j];
@@ -468,10 +475,9 @@ st_end(struct emu_engine *eng, bool done)
 		return false;
 	}
 	if (!st->is_batch)
-		atomic_fetch_add_explicit(&eng->dev->n_descs, 1, memory_order_relaxed);
+		emu_engine_count(&eng->n_descs, 1);
 	st->active = false;
-	/* Release: a drain that sees this count must also see the records written. */
-	atomic_fetch_add_explicit(&st->wq->done, 1, memory_order_release);
+	emu_wq_done_add(st->wq, 1, eng->wq_sole[st->wq->id]);
 	return true;
 }
 
@@ -502,11 +508,20 @@ batch_list_read(struct emu_engine *eng, const struct exec_ctx *c, bool may_block
 	st->nb_members = (uint32_t)(ok / DSA_DESC_SIZE);
 	st->list_short = st->nb_members < d->desc_count;
 	st->list_fault = list + (uint64_t)st->nb_members * DSA_DESC_SIZE;
-	if (st->nb_members != 0) /* the list may be at address 0 (fuzzer finding) */
+	if (st->nb_members != 0) { /* the list may be at address 0 (fuzzer finding) */
 		memcpy(eng->batch_buf, (const void *)(uintptr_t)list,
 		       (size_t)st->nb_members * DSA_DESC_SIZE);
+		/* Software rewrites these lines for its next batches. Only when
+		 * this engine alone serves the WQ: the claim of the next slot is
+		 * then a plain store; with other engines it is a locked
+		 * instruction, which would wait for every flush to finish
+		 * (measured: near placement 91 -> 54 Mops without the store). */
+		if (eng->wq_sole[c->wq->id])
+			emu_engine_release_lines(eng, list,
+						 (uint64_t)st->nb_members * DSA_DESC_SIZE);
+	}
 	batch_order(eng, st->nb_members);
-	atomic_fetch_add_explicit(&eng->dev->n_batches, 1, memory_order_relaxed);
+	emu_engine_count(&eng->n_batches, 1);
 	st->is_batch = true;
 	return true;
 }
@@ -600,7 +615,7 @@ cr_resume(struct emu_engine *eng, volatile bool success)
 		emu_swerr_record(eng->dev, DSA_COMP_CRA_XLAT, c.wq->id, d, c.in_batch,
 				 d->completion_addr, true);
 	if (kind == EMU_CR_WAIT_BATCH) {
-		atomic_fetch_add_explicit(&eng->dev->n_descs, st->pos, memory_order_relaxed);
+		emu_engine_count(&eng->n_descs, st->pos);
 		return true;
 	}
 	if (!st->is_batch)

@@ -127,6 +127,16 @@ struct emu_engine {
 	struct emu_exec_state st;
 	uint16_t wqs[EMU_DSA_MAX_WQS];
 	uint16_t nb_wqs;
+	/** Per WQ id: this engine is the only one serving it (set by
+	 *  emu_engines_map under every engine's lock), so it alone moves the
+	 *  WQ's head and done and may do so with plain release stores. */
+	bool wq_sole[EMU_DSA_MAX_WQS];
+	/** The CPU has CLFLUSHOPT: the engine drops its copies of lines software
+	 *  writes again (emu_engine_release_lines). */
+	bool clflushopt;
+	/** This engine's share of the device's n_descs and n_batches (written by
+	 *  the engine alone, under its lock; emu_dsa_counters_get adds them up). */
+	_Atomic uint64_t n_descs, n_batches;
 	uint16_t rr;               /**< round-robin position */
 	uint32_t service_id;
 	bool service_registered;
@@ -168,7 +178,8 @@ struct emu_dsa {
 					*   engine's lock), NULL = off */
 	struct emu_fault_trace *trace_last; /**< the last trace, readable after a stop */
 	/* Counters. */
-	_Atomic uint64_t n_descs, n_batches, n_errors, n_swerrs, n_retries, n_cmd_ignored;
+	/* n_descs and n_batches: per engine (struct emu_engine). */
+	_Atomic uint64_t n_errors, n_swerrs, n_retries, n_cmd_ignored;
 };
 
 /** abort_pasid: the abort is not per PASID. */
@@ -191,7 +202,53 @@ void emu_wq_drain(struct emu_dsa *dev, struct emu_wq *wq);
 void emu_wq_abort(struct emu_dsa *dev, struct emu_wq *wq, uint32_t pasid);
 /** Take the oldest descriptor (any engine of the WQ's group may): true with
  *  *idx its reservation index. */
-bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx);
+bool emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx, bool sole);
+/** Count n descriptors finished on wq (sole: the caller is its only engine). */
+void emu_wq_done_add(struct emu_wq *wq, uint32_t n, bool sole);
+
+/* CPUID leaf 7 (structured extended features), subleaf 0: EBX bit 23 is CLFLUSHOPT. */
+#define EMU_CPUID_EXT_FEATURES 7u
+#define EMU_CPUID_EBX_CLFLUSHOPT (1u << 23)
+
+/** Whether this CPU has CLFLUSHOPT (false off x86). */
+bool emu_cpu_has_clflushopt(void);
+
+/**
+ * Drop the engine core's cached copies of [va, va + bytes), lines software
+ * will write again (a batch's descriptor list). A DSA reads memory through
+ * the fabric and keeps no copy in a CPU core's cache; an engine thread
+ * keeps what it read, and the submitter's next store to the line must first
+ * take it back from the engine's core (an invalidation round trip, measured
+ * ~400 ns when the two cores are far apart: the submitter stalls on its
+ * descriptor stores). CLFLUSHOPT moves the line out of every core's cache
+ * to memory; it is only a cache hint here, data and ordering are unchanged
+ * (no fence is needed: nothing waits for the lines to be flushed). Nothing
+ * without CLFLUSHOPT (CLFLUSH orders with every store: it would cost more
+ * than it saves).
+ */
+static inline void
+emu_engine_release_lines(const struct emu_engine *eng, uint64_t va, uint64_t bytes)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (!eng->clflushopt || bytes == 0)
+		return;
+	for (uint64_t p = va & ~(uint64_t)(EMU_CACHE_LINE - 1); p < va + bytes; p += EMU_CACHE_LINE)
+		__asm__ volatile("clflushopt %0" : : "m"(*(const volatile char *)(uintptr_t)p));
+#else
+	(void)eng;
+	(void)va;
+	(void)bytes;
+#endif
+}
+
+/** Add n to a counter only its engine writes (no locked read-modify-write:
+ *  a relaxed load and store, readers see a torn-free value). */
+static inline void
+emu_engine_count(_Atomic uint64_t *ctr, uint64_t n)
+{
+	atomic_store_explicit(ctr, atomic_load_explicit(ctr, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
 uint32_t emu_wq_occupancy(const struct emu_wq *wq);
 
 /* emu_dsa_exec.c: start a descriptor taken from wq / continue a parked one.

@@ -557,8 +557,16 @@ emu_dsa_engine_count(const struct emu_dsa *dev)
 void
 emu_dsa_counters_get(struct emu_dsa *dev, struct emu_dsa_counters *c)
 {
-	c->descs = atomic_load_explicit(&dev->n_descs, memory_order_relaxed);
-	c->batches = atomic_load_explicit(&dev->n_batches, memory_order_relaxed);
+	/* The engines count their own (they live as long as the device). */
+	c->descs = 0;
+	c->batches = 0;
+	for (unsigned int e = 0; e < dev->prof.num_engines; e++) {
+		if (dev->engine[e] == NULL)
+			continue;
+		c->descs += atomic_load_explicit(&dev->engine[e]->n_descs, memory_order_relaxed);
+		c->batches += atomic_load_explicit(&dev->engine[e]->n_batches,
+						   memory_order_relaxed);
+	}
 	c->errors = atomic_load_explicit(&dev->n_errors, memory_order_relaxed);
 	c->swerrs = atomic_load_explicit(&dev->n_swerrs, memory_order_relaxed);
 	c->retries = atomic_load_explicit(&dev->n_retries, memory_order_relaxed);

@@ -230,12 +230,26 @@ emu_dsa_portal_enqcmd(struct emu_dsa *dev, uint16_t w, const void *desc, uint32_
 }
 
 bool
-emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx)
+emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx, bool sole)
 {
 	uint32_t h = atomic_load_explicit(&wq->head, memory_order_acquire);
 
 	if (wq->seq == NULL)
 		return false;
+	if (sole) {
+		/* The only engine of the WQ: nobody else moves head, no claim to
+		 * race for; a store frees the slot without a locked instruction
+		 * (which would also wait for every store before it, e.g. the last
+		 * completion record, to reach the submitter's core). */
+		/* Acquire: pairs with wq_publish's release so the descriptor bytes are visible. */
+		if (atomic_load_explicit(&wq->seq[h & wq->mask], memory_order_acquire) != h + 1)
+			return false;
+		memcpy(out, &wq->slots[h & wq->mask], sizeof(*out));
+		/* Release: producers reusing the slot must not overwrite it before our copy. */
+		atomic_store_explicit(&wq->head, h + 1, memory_order_release);
+		*idx = h;
+		return true;
+	}
 	/* Several engines take from one WQ: copy the slot, then claim it by
 	 * moving head on. A producer reuses the slot only once head has passed
 	 * it, so a copy made before a successful claim is whole. */
@@ -252,4 +266,18 @@ emu_wq_pop(struct emu_wq *wq, struct dsa_hw_desc *out, uint32_t *idx)
 	}
 	*idx = h;
 	return true;
+}
+
+void
+emu_wq_done_add(struct emu_wq *wq, uint32_t n, bool sole)
+{
+	/* Release (both ways): a drain that sees this count must also see the
+	 * records written. The sole engine of the WQ is its only writer of done
+	 * (emu_wq_enable resets it with the WQ quiescent): a load and a store. */
+	if (sole)
+		atomic_store_explicit(&wq->done,
+				      atomic_load_explicit(&wq->done, memory_order_relaxed) + n,
+				      memory_order_release);
+	else
+		atomic_fetch_add_explicit(&wq->done, n, memory_order_release);
 }
