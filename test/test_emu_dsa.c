@@ -14,6 +14,7 @@
 
 #include "dsa_hw_defs.h"
 #include "emu_dsa.h"
+#include "emu_dsa_internal.h"
 #include "test_common.h"
 
 #define WQ_DED 0      /* dedicated, BOF enabled, size 16 */
@@ -852,6 +853,42 @@ test_abort_pasid(void **state)
 	assert_int_equal(emu_dsa_pasid_unbind(dev, TEST_PASID + 1), 0);
 }
 
+/* A WQ served by one engine takes the engine's unlocked fast path (slot
+ * release and completion counts as plain stores); a WQ two engines share
+ * must not: GRPCFG decides, at Enable Device. */
+static void
+test_sole_engine_flag(void **state)
+{
+	struct emu_dsa_profile p;
+	struct emu_dsa *d2;
+	int err;
+
+	(void)state;
+	emu_dsa_profile_default(&p);
+	p.num_wqs = 4;
+	p.num_engines = 4;
+	p.engine_mode = EMU_DSA_ENGINE_MANUAL;
+	d2 = emu_dsa_create("emu_sole", &p, &err);
+	assert_non_null(d2);
+	/* Group 0: WQs 0 and 1, engines 0 and 1. Group 1: WQ 2, engine 2. */
+	emu_dsa_mmio_write64(d2, 0x300 + DSA_GRPCFG_WQS_OFF, 0x3);
+	emu_dsa_mmio_write64(d2, 0x300 + DSA_GRPCFG_ENGINES_OFF, 0x3);
+	emu_dsa_mmio_write64(d2, 0x300 + DSA_GRPCFG_SIZE + DSA_GRPCFG_WQS_OFF, 0x4);
+	emu_dsa_mmio_write64(d2, 0x300 + DSA_GRPCFG_SIZE + DSA_GRPCFG_ENGINES_OFF, 0x4);
+	emu_dsa_pci_cfg_write16(d2, DSA_PCI_CFG_COMMAND, DSA_PCI_COMMAND_MEMORY | DSA_PCI_COMMAND_MASTER);
+	emu_dsa_mmio_write32(d2, DSA_REG_CMD, DSA_CMD_ENABLE_DEVICE << DSA_CMD_SHIFT);
+	while (emu_dsa_mmio_read32(d2, DSA_REG_CMDSTS) & DSA_CMDSTS_ACTIVE)
+		;
+	assert_int_equal(emu_dsa_mmio_read32(d2, DSA_REG_CMDSTS), DSA_CMDSTS_OK);
+	for (int e = 0; e < 2; e++)
+		for (int w = 0; w < 2; w++)
+			assert_false(d2->engine[e]->wq_sole[w]);
+	assert_true(d2->engine[2]->wq_sole[2]);
+	assert_false(d2->engine[2]->wq_sole[0]);
+	assert_false(d2->engine[0]->wq_sole[2]);
+	emu_dsa_destroy(d2);
+}
+
 static int
 setup(void **state)
 {
@@ -917,7 +954,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_swq_retry_and_pasid),
 		cmocka_unit_test(test_abort_pasid),
 		cmocka_unit_test(test_commands),
-		cmocka_unit_test(test_command_active), /* last: leaves every WQ disabled */
+		cmocka_unit_test(test_command_active), /* leaves every WQ disabled */
+		cmocka_unit_test(test_sole_engine_flag), /* a device of its own */
 	};
 	int rc;
 
