@@ -18,7 +18,6 @@
 #include "idxd_vfio_mm.h"
 #include "svart_uapi_iommu.h"
 
-#define IOAS_PAGE 4096ull
 #define IOAS_AREAS_INIT 64
 /* Pins kept below RLIMIT_MEMLOCK by this much: the rest of the process
  * (DPDK, the application) may lock memory too. */
@@ -234,7 +233,8 @@ ioas_watch(struct vfio_ioas *io, uint64_t s, uint64_t e)
 int
 vfio_ioas_map(struct vfio_ioas *io, uint64_t va, uint64_t len, bool write, bool queue)
 {
-	uint64_t s = va & ~(IOAS_PAGE - 1), e = (va + len + IOAS_PAGE - 1) & ~(IOAS_PAGE - 1);
+	uint64_t s = RTE_ALIGN_FLOOR(va, (uint64_t)IDXD_PAGE_SIZE);
+	uint64_t e = RTE_ALIGN_CEIL(va + len, (uint64_t)IDXD_PAGE_SIZE);
 	uint64_t cur = s;
 	int rc = 0;
 
@@ -279,7 +279,8 @@ vfio_ioas_map(struct vfio_ioas *io, uint64_t va, uint64_t len, bool write, bool 
 int
 vfio_ioas_unmap(struct vfio_ioas *io, uint64_t va, uint64_t len, bool queue)
 {
-	uint64_t s = va & ~(IOAS_PAGE - 1), e = (va + len + IOAS_PAGE - 1) & ~(IOAS_PAGE - 1);
+	uint64_t s = RTE_ALIGN_FLOOR(va, (uint64_t)IDXD_PAGE_SIZE);
+	uint64_t e = RTE_ALIGN_CEIL(va + len, (uint64_t)IDXD_PAGE_SIZE);
 	uint32_t i;
 
 	pthread_mutex_lock(&io->lock);

@@ -68,7 +68,6 @@ struct vfio_mm {
 	rte_spinlock_t lock;
 	struct mm_range *r;
 	uint32_t n, cap;
-	uint64_t events, refused;
 };
 
 /* Index of the first range whose end is above addr. Lock held. */
@@ -234,7 +233,6 @@ mm_handler(void *arg)
 
 		if (lost != 0) {
 			mm->cb(mm->ctx, 0, UINT64_MAX);
-			mm->events += lost;
 			/* Release: the flush is done before waiting submitters go. */
 			__atomic_fetch_sub(&mm->pending, lost, __ATOMIC_RELEASE);
 		}
@@ -243,7 +241,6 @@ mm_handler(void *arg)
 			struct mm_range r = mm->ring[tail % MM_RING];
 
 			mm->cb(mm->ctx, r.start, r.end);
-			mm->events++;
 			/* Release: the slot is free only after it was read. */
 			__atomic_store_n(&mm->ring_tail, ++tail, __ATOMIC_RELEASE);
 			/* Release: the callback's IOAS unmap is done before a
@@ -358,8 +355,6 @@ vfio_mm_watch(struct vfio_mm *mm, uint64_t start, uint64_t len)
 		rc = mm_register(mm, start, end);
 		if (rc == 0)
 			rc = mm_add(mm, start, end);
-		else
-			mm->refused++;
 	}
 	rte_spinlock_unlock(&mm->lock);
 	return rc;
@@ -369,11 +364,4 @@ const volatile uint32_t *
 vfio_mm_pending(const struct vfio_mm *mm)
 {
 	return mm != NULL ? &mm->pending : NULL;
-}
-
-void
-vfio_mm_counters(const struct vfio_mm *mm, uint64_t *events, uint64_t *refused)
-{
-	*events = mm != NULL ? mm->events : 0;
-	*refused = mm != NULL ? mm->refused : 0;
 }

@@ -7,8 +7,8 @@
 /*
  * A user-space MMU notifier for the VFIO transport: the process's munmap,
  * mremap and MADV_DONTNEED/MADV_REMOVE of ranges the IOAS maps are reported
- * through a userfaultfd (events UNMAP, REMAP, REMOVE) to a control thread,
- * which calls back so that the IOAS drops those ranges.
+ * through a userfaultfd (events UNMAP, REMAP, REMOVE): a reader thread queues
+ * them, a handler thread calls back so that the IOAS drops those ranges.
  *
  * Ranges are registered in write-protect mode, which the runtime never arms:
  * CPU page faults in them are handled by the kernel as before (no page is
@@ -16,8 +16,8 @@
  *
  * Ordering: the kernel holds the thread calling munmap/mremap/madvise until
  * the event is read (fs/userfaultfd.c userfaultfd_event_wait_completion),
- * and the read completes it. The thread raises `pending` before it reads and
- * lowers it when the callbacks are done; submitters wait while it is raised
+ * and the read completes it. The reader raises `pending` before it reads; the
+ * handler lowers it once the callbacks for what was read are done; submitters wait while it is raised
  * (vfio_mm_wait_idle), so a descriptor submitted after munmap returned never
  * uses a translation the munmap made stale.
  */
@@ -42,8 +42,6 @@ void vfio_mm_destroy(struct vfio_mm *mm);
 int vfio_mm_watch(struct vfio_mm *mm, uint64_t start, uint64_t len);
 /** The flag raised while events are being handled (read by submitters). */
 const volatile uint32_t *vfio_mm_pending(const struct vfio_mm *mm);
-/** Counters: events handled, ranges refused. */
-void vfio_mm_counters(const struct vfio_mm *mm, uint64_t *events, uint64_t *refused);
 
 /** Wait until no notifier event is being handled (submit path; cheap when idle). */
 static inline void
