@@ -186,9 +186,11 @@ idxd_queue_mem(struct idxd_dev *d, struct idxd_queue *q, uint16_t nb_desc)
 					   0, d->numa_node);
 	q->burst_end = rte_zmalloc_socket("idxd_burst", (size_t)nb_desc * sizeof(*q->burst_end),
 					  0, d->numa_node);
-	q->dma_mem = m;
 	q->dma_len = len;
+	/* q->dma_mem is set once the block is mapped: only then does freeing
+	 * it unmap it. */
 	if (m == NULL || q->batch_ring == NULL || q->burst_end == NULL) {
+		rte_free(m);
 		idxd_queue_mem_free(d, q);
 		return -ENOMEM;
 	}
@@ -199,11 +201,12 @@ idxd_queue_mem(struct idxd_dev *d, struct idxd_queue *q, uint16_t nb_desc)
 	rc = d->tp->dma_map != NULL ? d->tp->dma_map(d->hw, m, len) : 0;
 	if (rc != 0) {
 		IDXD_LOG(ERR, "cannot map queue memory for the device: %s", strerror(-rc));
-		rte_free(q->dma_mem); /* nothing mapped: freed without an unmap */
-		q->dma_mem = NULL;
+		rte_free(m);
 		idxd_queue_mem_free(d, q);
+		return rc;
 	}
-	return rc;
+	q->dma_mem = m;
+	return 0;
 }
 
 static int
