@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_pause.h>
+
 struct vfio_mm;
 
 /** Called on the notifier thread for [start, end) that left the process. */
@@ -50,7 +52,7 @@ vfio_mm_wait_idle(const volatile uint32_t *pending)
 	/* Acquire: pairs with the notifier's release when it lowers the flag,
 	 * so the IOAS unmaps it made are done before the descriptor goes out. */
 	while (pending != NULL && __atomic_load_n(pending, __ATOMIC_ACQUIRE) != 0)
-		__builtin_ia32_pause();
+		rte_pause();
 }
 
 #endif /* SVART_IDXD_VFIO_MM_H */
