@@ -19,6 +19,9 @@
 #define FP_PAGE 4096u
 #define FP_CDF_POINTS 200
 
+/** Slices of the userfaultfd measurement, each with its own p50. */
+#define FP_UFFD_ROUNDS 3
+
 struct pct {
 	uint64_t n, p50, p90, p99, p999, max;
 	uint64_t cdf[FP_CDF_POINTS + 1];   /* value at quantile i / FP_CDF_POINTS */
@@ -31,6 +34,10 @@ struct fp_limits {
 	struct pct pp;        /* cache-line ping-pong round trip */
 	struct pct uffd;      /* userfaultfd round trip, if uffd_rc == 0 */
 	int uffd_rc;
+	/* The userfaultfd faults in FP_UFFD_ROUNDS consecutive slices: each slice's p50,
+	 * for the spread (the handler needs the engine's core: not with the headline). */
+	uint64_t uffd_round_p50[FP_UFFD_ROUNDS];
+	unsigned int uffd_rounds;
 };
 
 /** The run's progress line (stderr). */
@@ -98,9 +105,11 @@ void fp_headline_print(const struct pct *fault, const struct pct *warm, const st
 #define FP_ROUNDS_MAX 20
 #define FP_ROUND_MIN_FAULTS 100
 
-/** One round of the headline: the op with and without a fault, one populated page. */
+/** One round of the headline: the op with and without a fault, one populated
+ *  page, and the page-request round trip of its faulting ops (the fault
+ *  service's histogram; n == 0 when the device records none). */
 struct fp_round {
-	struct pct fault, warm, madv;
+	struct pct fault, warm, madv, pri;
 };
 struct fp_rounds {
 	unsigned int n;
@@ -119,7 +128,7 @@ int fp_rounds_run(const struct app_dev *d, uint64_t faults, unsigned int rounds,
 void fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l);
 /** The headline and its rounds for faultperf.json ("rounds": [] without). */
 json_t *fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
-			 const struct fp_rounds *rs);
+			 const struct pct *pri, const struct fp_rounds *rs);
 
 /* ---- streaming into fresh memory (stream.c) ---- */
 

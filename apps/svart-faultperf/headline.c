@@ -41,21 +41,31 @@ fp_headline_print(const struct pct *fault, const struct pct *warm, const struct 
 	       app_ratio((double)fault->p99, lim), FP_TARGET_OP_P99);
 }
 
+/* A page-request round trip figure; null when the device records none. */
 static json_t *
-headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l)
+pri_ns(const struct pct *pri, uint64_t v)
+{
+	return pri->n > 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *
+headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
+	      const struct pct *pri)
 {
 	uint64_t lim = fp_fault_op_limit(warm, l);
 	double r50 = app_ratio((double)fault->p50, (double)lim);
 	double r99 = app_ratio((double)fault->p99, (double)lim);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:o}",
 			 "op_with_fault_p50_ns", (json_int_t)fault->p50,
 			 "op_with_fault_p99_ns", (json_int_t)fault->p99,
 			 "op_without_fault_p50_ns", (json_int_t)warm->p50,
 			 "madv_populate_1page_p50_ns", (json_int_t)l->madv.p50,
 			 "pingpong_rtt_p50_ns", (json_int_t)l->pp.p50, "limit_ns", (json_int_t)lim,
 			 "ratio_p50", app_json_fixed(r50, RATIO_SCALE),
-			 "ratio_p99", app_json_fixed(r99, RATIO_SCALE));
+			 "ratio_p99", app_json_fixed(r99, RATIO_SCALE),
+			 "pri_roundtrip_p50_ns", pri_ns(pri, pri->p50),
+			 "pri_roundtrip_p99_ns", pri_ns(pri, pri->p99));
 }
 
 int
@@ -72,9 +82,18 @@ fp_rounds_run(const struct app_dev *d, uint64_t faults, unsigned int rounds,
 	for (unsigned int k = 0; k < rounds && k < FP_ROUNDS_MAX; k++) {
 		struct fp_round *r = &out->r[out->n];
 
+		struct svart_iopf_stats st;
+
 		app_progress_set(&fp_progress, "svart: headline round %u/%u", k + 1, rounds);
-		if (fp_op_latency(d, per, true, &r->fault) != 0 ||
-		    fp_op_latency(d, per, false, &r->warm) != 0)
+		svart_iopf_stats_reset();
+		if (fp_op_latency(d, per, true, &r->fault) != 0)
+			return -EIO;
+		/* The page-request round trips of this round's faults (device view). */
+		svart_iopf_stats_get(&st);
+		r->pri = (struct pct){ .n = st.latency.count, .p50 = st.latency.p50,
+				       .p90 = st.latency.p90, .p99 = st.latency.p99,
+				       .p999 = st.latency.p999, .max = st.latency.max };
+		if (fp_op_latency(d, per, false, &r->warm) != 0)
 			return -EIO;
 		/* Populating drifts with the host: measured with each round. The
 		 * round trip needs the engine's core, busy now: the run's figure. */
@@ -97,22 +116,29 @@ fp_rounds_print(const struct fp_rounds *rs, const struct fp_limits *l)
 		lk.madv = r->madv;
 		lim = (double)fp_fault_op_limit(&r->warm, &lk);
 		printf("  round %u: p50 %6.2f us p99 %6.2f us, limit %5.2f us: "
-		       "ratio p50 %5.2f p99 %5.2f\n", k + 1, r->fault.p50 / NS_PER_US, r->fault.p99 / NS_PER_US, lim / NS_PER_US,
+		       "ratio p50 %5.2f p99 %5.2f", k + 1, r->fault.p50 / NS_PER_US,
+		       r->fault.p99 / NS_PER_US, lim / NS_PER_US,
 		       app_ratio((double)r->fault.p50, lim), app_ratio((double)r->fault.p99, lim));
+		if (r->pri.n > 0)
+			printf("; page-request round trip p50 %5.2f us = %4.2f x (populate + "
+			       "ping-pong)", r->pri.p50 / NS_PER_US,
+			       app_ratio((double)r->pri.p50, (double)(r->madv.p50 + l->pp.p50)));
+		printf("\n");
 	}
 }
 
 json_t *
 fp_headline_json(const struct pct *fault, const struct pct *warm, const struct fp_limits *l,
-		 const struct fp_rounds *rs)
+		 const struct pct *pri, const struct fp_rounds *rs)
 {
-	json_t *o = headline_json(fault, warm, l), *a = json_array();
+	json_t *o = headline_json(fault, warm, l, pri), *a = json_array();
 	struct fp_limits lk = *l;
 	int rc = o == NULL || a == NULL ? -1 : 0;
 
 	for (unsigned int k = 0; rc == 0 && k < rs->n; k++) {
 		lk.madv = rs->r[k].madv;
-		rc = json_array_append_new(a, headline_json(&rs->r[k].fault, &rs->r[k].warm, &lk));
+		rc = json_array_append_new(a, headline_json(&rs->r[k].fault, &rs->r[k].warm, &lk,
+							    &rs->r[k].pri));
 	}
 	if (rc == 0)
 		return json_object_set_new(o, "rounds", a) == 0 ? o : (json_decref(o), NULL);

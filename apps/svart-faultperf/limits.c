@@ -183,7 +183,7 @@ uffd_handler(void *arg)
 }
 
 static int
-uffd_roundtrip(unsigned int peer, uint64_t n, struct pct *out)
+uffd_roundtrip(unsigned int peer, uint64_t n, struct fp_limits *l)
 {
 	static struct uffd_ctx u;
 	struct uffdio_api api = { .api = UFFD_API };
@@ -226,7 +226,14 @@ uffd_roundtrip(unsigned int peer, uint64_t n, struct pct *out)
 	}
 	u.stop = 1;
 	rte_eal_wait_lcore(peer);
-	*out = fp_percentiles(t, n);
+	/* Each slice's p50 first (the percentiles sort in place), then the whole. */
+	l->uffd_rounds = 0;
+	for (unsigned int k = 0; k < FP_UFFD_ROUNDS && n >= FP_UFFD_ROUNDS; k++) {
+		uint64_t per = n / FP_UFFD_ROUNDS;
+
+		l->uffd_round_p50[l->uffd_rounds++] = fp_percentiles(t + k * per, per).p50;
+	}
+	l->uffd = fp_percentiles(t, n);
 	close(u.fd);
 	munmap(m, n * FP_PAGE);
 	free(t);
@@ -256,7 +263,7 @@ fp_limits_run(unsigned int peer, uint64_t faults, struct fp_limits *l)
 	l->pp = pingpong(peer);
 	fp_print_pct("cache-line ping-pong round trip", &l->pp);
 	app_progress_set(&fp_progress, "limits: userfaultfd round trips");
-	l->uffd_rc = uffd_roundtrip(peer, faults, &l->uffd);
+	l->uffd_rc = uffd_roundtrip(peer, faults, l);
 	if (l->uffd_rc == 0)
 		fp_print_pct("userfaultfd round trip (UFFDIO_COPY)", &l->uffd);
 	else

@@ -365,6 +365,20 @@ json_pct(const struct pct *p)
 			 "max", (json_int_t)p->max);
 }
 
+/* The p50 of each slice of the userfaultfd faults, in order. */
+static json_t *
+uffd_rounds_json(const struct fp_limits *l)
+{
+	json_t *a = json_array();
+
+	for (unsigned int k = 0; a != NULL && k < l->uffd_rounds; k++)
+		if (json_array_append_new(a, json_integer((json_int_t)l->uffd_round_p50[k])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 /* faultperf.json: the placement, the latencies (ns), the fresh-memory streams. */
 static json_t *
 fp_json(const struct fp_report *rep, json_error_t *err)
@@ -390,7 +404,7 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 			    "stream_fresh_gbps", fp_stream_json(&s->stream, s->res_gbps));
 	/* The headline fault figure against its limit, and the fault path by stage. */
 	if (root != NULL && (json_object_set_new(root, "fault_op", fp_headline_json(&s->lat_fault,
-						 &s->lat_warm, l, &s->rounds)) != 0 ||
+						 &s->lat_warm, l, &s->pri, &s->rounds)) != 0 ||
 			     json_object_set_new(root, "fault_stages", fp_stages_json(&s->stages)) != 0)) {
 		snprintf(err->text, sizeof(err->text), "out of memory");
 		json_decref(root);
@@ -400,7 +414,9 @@ fp_json(const struct fp_report *rep, json_error_t *err)
 		return root;
 	/* The userfaultfd round trip, when the kernel let it be measured. */
 	lat = json_object_get(root, "latency_ns");
-	if (json_object_set_new(lat, "uffd_roundtrip", json_pct(&l->uffd)) != 0) {
+	if (json_object_set_new(lat, "uffd_roundtrip", json_pct(&l->uffd)) != 0 ||
+	    json_object_set_new(json_object_get(lat, "uffd_roundtrip"), "rounds_p50",
+				uffd_rounds_json(l)) != 0) {
 		snprintf(err->text, sizeof(err->text), "out of memory");
 		json_decref(root);
 		return NULL;

@@ -84,7 +84,8 @@ perf_parse(struct perf_opts *o, int argc, char **argv)
 		{ .name = "peers", .type = APP_OPT_FLAG, .val = &o->peers,
 		  .help = "also measure dma_skeleton, memcpy and the 64 B ring limit (copy cases)" },
 		{ .name = "rounds", .type = APP_OPT_UINT, .metavar = "N", .val = &o->rounds,
-		  .help = "interleaved rounds per case with --peers",
+		  .help = "interleaved rounds per case with --peers, or with the null device "
+			  "(against the descriptor-store floor)",
 		  .def = RTE_STR(PERF_DEFAULT_ROUNDS), .min = 1, .max = PERF_ROUNDS_MAX },
 		{ .name = NULL },
 	};
@@ -295,7 +296,7 @@ static json_t *
 json_result(const struct perf_result *r, json_error_t *err)
 {
 	return json_pack_ex(err, 0, "{s:s, s:I, s:I, s:s, s:I, s:f, s:f, s:f, s:o, s:o, s:o, s:o, "
-			    "s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
+			    "s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
 			    "op", svart_accel_op_name(r->c.op), "size", (json_int_t)r->c.size,
 			    "burst", (json_int_t)r->c.burst, "mode", mode_name(r->c.mode),
 			    "ops", (json_int_t)r->ops, "seconds", app_json_fixed(r->seconds, 1e6),
@@ -309,6 +310,7 @@ json_result(const struct perf_result *r, json_error_t *err)
 			    "mops_rounds", json_rounds(&r->svart_rounds),
 			    "rte_dma_mops_rounds", json_rounds(&r->rte_dma_rounds),
 			    "skeleton_mops_rounds", json_rounds(&r->skel_rounds),
+			    "desc_store_mops_rounds", json_rounds(&r->store_rounds),
 			    "errors", (json_int_t)r->errors, "verify_fail", (json_int_t)r->verify_fail);
 }
 

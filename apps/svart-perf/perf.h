@@ -36,6 +36,7 @@ struct perf_result {
 	double skel_mops, skel_gbps;   /* dma_skeleton, same case (copy, with --peers) */
 	double rte_dma_mops;           /* the same device and queue through rte_dma (dma_svart) */
 	double store_mops;             /* descriptor-store limit, same burst (null device) */
+	struct perf_rounds store_rounds; /* the floor in each round, interleaved with svart's */
 	struct perf_rounds svart_rounds, rte_dma_rounds, skel_rounds; /* per interleaved round */
 	double memcpy_gbps;            /* one-core memcpy, same size */
 	double ring_mrps;              /* 64 B records core to core, same burst (64 B cases) */

@@ -324,9 +324,9 @@ run_placement(struct perf_opts *o, struct perf_result *r, double ring_slice)
 	app_progress_tick(&o->progress, app_now_ns());
 }
 
-/* The ring limit over the rounds: the mean of the rounds' rates (same slices). */
+/* A limit over its rounds: the mean of the rounds' rates (same slices). */
 static double
-ring_mean(const struct perf_rounds *rd)
+rounds_mean(const struct perf_rounds *rd)
 {
 	double s = 0;
 
@@ -346,7 +346,8 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 	struct runner dm = { .t = &o->rte_dma, .c = c, .b = &b, .progress = &o->progress,
 			     .rounds = &r->rte_dma_rounds };
 	bool peers = o->peers && c->op == SVART_ACCEL_OP_COPY;
-	unsigned int rounds = peers ? (unsigned int)o->rounds : 1;
+	/* The null device alternates with the descriptor-store floor, round by round. */
+	unsigned int rounds = peers || o->null_device ? (unsigned int)o->rounds : 1;
 	double slice = o->duration / rounds;
 	int rc;
 
@@ -383,8 +384,10 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 		}
 		if (peers)
 			run_placement(o, r, slice);  /* this round's ring, the placement after it */
+		if (o->null_device && r->store_rounds.n < PERF_ROUNDS_MAX)
+			r->store_rounds.mops[r->store_rounds.n++] = peer_desc_store_mops(c->burst, slice);
 	}
-	r->ring_mrps = ring_mean(&r->ring_rounds);
+	r->ring_mrps = rounds_mean(&r->ring_rounds);
 	r->ops = sv.ops;
 	r->errors = sv.errors + sk.errors;
 	r->seconds = (double)sv.ns / NS_PER_S;
@@ -400,8 +403,9 @@ perf_run(const struct perf_case *c, struct perf_opts *o, struct perf_result *r)
 	if (peers)
 		run_limits(o, &b, slice, r);
 	if (o->null_device) {
-		/* Nothing was moved: the figure is the PMD's cost, next to the floor. */
-		r->store_mops = peer_desc_store_mops(c->burst, slice);
+		/* Nothing was moved: the figure is the PMD's cost, next to the floor
+		 * (the mean of its rounds, as svart's figure is over its rounds). */
+		r->store_mops = rounds_mean(&r->store_rounds);
 	} else {
 		r->verify_fail = perf_verify(c, &b);
 	}
@@ -414,6 +418,8 @@ perf_case_seconds(const struct perf_case *c, const struct perf_opts *o)
 {
 	double slice = o->duration / (double)o->rounds, s = o->duration;
 
+	if (o->null_device)
+		return 2 * s;                     /* svart and the floor, interleaved */
 	if (!o->peers || c->op != SVART_ACCEL_OP_COPY)
 		return s;
 	s += slice;                           /* memcpy */
