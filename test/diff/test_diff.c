@@ -52,7 +52,7 @@
 #define PIECES_MAX 512         /* report policy: continuations of one op */
 #define FIFO_MAX (BURST_MAX * (PIECES_MAX + 2))
 #define STEP_LIMIT 20000000ull /* manual: a round that needs more steps is hung */
-#define HANG_SECONDS 60        /* threads: a round that takes longer is hung */ /* a round that needs more steps is hung */
+#define HANG_SECONDS 60        /* threads: a round that takes longer is hung */
 #define ROUNDS_DEFAULT 150
 #define SECONDS_DEFAULT 4
 #define POLL_MAX 8
