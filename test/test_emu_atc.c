@@ -186,6 +186,29 @@ test_stream_prefetches(void **state)
 	emu_atc_sync(atc);
 }
 
+/* Two streams walked in turn (an op's source and destination, each longer
+ * than a prefetch window) each keep their prefetch. */
+static void
+test_two_streams_prefetch(void **state)
+{
+	uint8_t *src = fresh(STREAM_PAGES), *dst = fresh(STREAM_PAGES);
+	uint64_t before;
+
+	(void)state;
+	memset(src, 1, STREAM_PAGES * EMU_PAGE_SIZE);
+	memset(dst, 1, STREAM_PAGES * EMU_PAGE_SIZE);
+	before = walks();
+	for (size_t i = 0; i < STREAM_PAGES; i++) {
+		assert_true(dev_ok(src, i, false));
+		assert_true(dev_ok(dst, i, true));
+	}
+	assert_in_range(walks() - before, 2, 2 * STREAM_MAX_WALKS);
+	munmap(src, STREAM_PAGES * EMU_PAGE_SIZE);
+	munmap(dst, STREAM_PAGES * EMU_PAGE_SIZE);
+	emu_iommu_invalidate(io);
+	emu_atc_sync(atc);
+}
+
 int
 main(void)
 {
@@ -194,6 +217,7 @@ main(void)
 		cmocka_unit_test(test_zero_page_in_prefetch_not_writable),
 		cmocka_unit_test(test_prefetch_stops_at_mapping_end),
 		cmocka_unit_test(test_stream_prefetches),
+		cmocka_unit_test(test_two_streams_prefetch),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

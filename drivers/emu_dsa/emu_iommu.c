@@ -27,7 +27,10 @@
 /* Pagemap entries a walk reads when the access streams through present
  * memory (translation prefetch); any other walk reads the one it needs. */
 #define ATC_PREFETCH_PAGES 64
-#define ATC_NO_STREAM UINT64_MAX /* stream_next: the last walk found no page */
+#define ATC_NO_STREAM UINT64_MAX /* a stream cursor that follows nothing */
+/* Streams followed at once: an op walks each of its buffers (source,
+ * destination, second destination) in turn, and a batch interleaves more. */
+#define ATC_STREAMS 4
 
 #define atc_entry emu_atc_entry
 
@@ -35,7 +38,9 @@ struct emu_atc {
 	struct emu_atc_head head;   /* first: emu_atc_hit() reads it */
 	struct emu_iommu *io;
 	uint64_t gen;
-	uint64_t stream_next;       /* vpn after the last walk's present pages */
+	uint64_t stream_next[ATC_STREAMS]; /* per stream: vpn after the present pages its
+					    * last walk found */
+	unsigned int stream_victim; /* the cursor a new stream takes (round robin) */
 	int pagemap_fd;
 	struct emu_vma_cache vc;
 	struct atc_entry e[EMU_ATC_ENTRIES];
@@ -220,6 +225,40 @@ emu_iommu_pasid_pending(struct emu_iommu *io, uint32_t pasid)
 
 /* ---- ATC ---- */
 
+static void
+atc_streams_reset(struct emu_atc *a)
+{
+	for (unsigned int k = 0; k < ATC_STREAMS; k++)
+		a->stream_next[k] = ATC_NO_STREAM;
+}
+
+/* The stream a walk of vpn continues, or -1. */
+static int
+atc_stream_find(const struct emu_atc *a, uint64_t vpn)
+{
+	for (unsigned int k = 0; k < ATC_STREAMS; k++)
+		if (a->stream_next[k] == vpn)
+			return (int)k;
+	return -1;
+}
+
+/* After a walk of vpn (stream k, or -1) that read n entries: a present page
+ * moves its stream on (or starts one), an absent page ends it. */
+static void
+atc_stream_update(struct emu_atc *a, int k, uint64_t vpn, uint64_t n, bool present)
+{
+	if (!present) {
+		if (k >= 0)
+			a->stream_next[k] = ATC_NO_STREAM;
+		return;
+	}
+	if (k < 0) {
+		k = (int)a->stream_victim;
+		a->stream_victim = (a->stream_victim + 1) % ATC_STREAMS;
+	}
+	a->stream_next[k] = vpn + n;
+}
+
 struct emu_atc *
 emu_atc_create(struct emu_iommu *io)
 {
@@ -235,7 +274,7 @@ emu_atc_create(struct emu_iommu *io)
 		return NULL;
 	}
 	a->gen = atomic_load(&io->gen);
-	a->stream_next = ATC_NO_STREAM;
+	atc_streams_reset(a);
 	return a;
 }
 
@@ -255,7 +294,7 @@ emu_atc_flush(struct emu_atc *a)
 {
 	memset(a->e, 0, sizeof(a->e));
 	emu_maps_forget(&a->vc); /* the mappings may have changed too */
-	a->stream_next = ATC_NO_STREAM;
+	atc_streams_reset(a);
 	atomic_fetch_add_explicit(&a->io->atc_flushes, 1, memory_order_relaxed);
 }
 
@@ -296,10 +335,11 @@ pm_perm(const struct emu_vma *v, uint64_t pm)
  * here), but 64 present entries cost ~4x one (~2.4 vs ~0.65 us: the kernel
  * looks up each page). So a walk reads ATC_PREFETCH_PAGES entries of the
  * same mapping, and fills the ATC with the present ones, only where that
- * pays: when the access is the page right after the present pages the last
- * walk found (a stream through present memory, as a translation prefetch
- * would follow it). Any other walk reads one entry: a fresh page met by an
- * op (the fault path) is not present, and the pages after it are not either.
+ * pays: when the access is the page right after the present pages an
+ * earlier walk found (a stream through present memory, as a translation
+ * prefetch would follow it; ATC_STREAMS of them at once). Any other walk
+ * reads one entry: a fresh page met by an op (the fault path) is not
+ * present, and the pages after it are not either.
  *
  * Fidelity: nothing is remembered of a page that was not present, or of
  * what a prefetch did not read, so a page made present behind the ATC is
@@ -309,7 +349,8 @@ static uint8_t
 atc_walk_pagemap(struct emu_atc *a, const struct emu_vma *v, uint32_t pasid, uint64_t vpn)
 {
 	uint64_t pm[ATC_PREFETCH_PAGES];
-	uint64_t n = vpn == a->stream_next ? ATC_PREFETCH_PAGES : 1;
+	int k = atc_stream_find(a, vpn);
+	uint64_t n = k >= 0 ? ATC_PREFETCH_PAGES : 1;
 	uint64_t left = (v->end >> EMU_PAGE_SHIFT) - vpn; /* not past the mapping */
 	uint8_t perm;
 	ssize_t got;
@@ -318,7 +359,7 @@ atc_walk_pagemap(struct emu_atc *a, const struct emu_vma *v, uint32_t pasid, uin
 		n = left;
 	got = pread(a->pagemap_fd, pm, n * sizeof(pm[0]), (off_t)(vpn * sizeof(pm[0])));
 	if (got < (ssize_t)sizeof(pm[0])) {
-		a->stream_next = ATC_NO_STREAM;
+		atc_stream_update(a, k, vpn, 0, false);
 		return 0;
 	}
 	n = (uint64_t)got / sizeof(pm[0]);
@@ -333,7 +374,7 @@ atc_walk_pagemap(struct emu_atc *a, const struct emu_vma *v, uint32_t pasid, uin
 		}
 	}
 	perm = pm_perm(v, pm[0]);
-	a->stream_next = perm != 0 ? vpn + n : ATC_NO_STREAM;
+	atc_stream_update(a, k, vpn, n, perm != 0);
 	return perm;
 }
 
@@ -362,10 +403,8 @@ atc_walk(struct emu_atc *a, uint32_t pasid, uint64_t vpn, bool write)
 	if (a->io->xlate != NULL)
 		return atc_hook(a, pasid, vpn, write); /* no prefetch: one page asked */
 	v = emu_maps_lookup(&a->vc, vpn << EMU_PAGE_SHIFT, write, &reloaded);
-	if (v == NULL) {
-		a->stream_next = ATC_NO_STREAM;
+	if (v == NULL)
 		return 0;
-	}
 	return atc_walk_pagemap(a, v, pasid, vpn);
 }
 
