@@ -40,16 +40,34 @@ emu_trace_resume(struct emu_engine *eng, bool done)
 	st->pri_ts = (struct emu_pri_stamps){ 0 };
 }
 
+/* Make the trace's memory present before the engines write it. A large
+ * calloc is fresh zero-fill memory: the engine would take a CPU page fault
+ * (~1.3 us) on every 64th record it adds, inside the very stages it stamps
+ * (measured: the p99 of "device retries, copies, writes the record" and of
+ * the next descriptor's pickup, 1.5 and 1.3 us, were those faults). A store
+ * per page, volatile: a memset of calloc'ed memory may be optimised away. */
+static void
+trace_prefault(void *mem, size_t bytes)
+{
+	volatile uint8_t *p = mem;
+
+	for (size_t off = 0; off < bytes; off += EMU_PAGE_SIZE)
+		p[off] = 0;
+}
+
 int
 emu_dsa_fault_trace_start(struct emu_dsa *dev, uint32_t capacity)
 {
 	struct emu_fault_trace *t, *old;
+	size_t bytes;
 
 	if (capacity == 0 || capacity > EMU_FAULT_TRACE_MAX)
 		return -EINVAL;
-	t = calloc(1, sizeof(*t) + (size_t)capacity * sizeof(t->rec[0]));
+	bytes = sizeof(*t) + (size_t)capacity * sizeof(t->rec[0]);
+	t = calloc(1, bytes);
 	if (t == NULL)
 		return -ENOMEM;
+	trace_prefault(t, bytes);
 	t->cap = capacity;
 	emu_engines_lock(dev);
 	old = dev->trace_last;
