@@ -256,15 +256,34 @@ idxd_reclaim_credits(struct idxd_queue *q)
 	}
 }
 
+/* The retries of idxd_portal_submit() after a first refusal (a shared WQ
+ * only): kept out of line so that the accepted write is a plain call. */
+static __rte_noinline int
+idxd_portal_retry(struct idxd_queue *q, const struct dsa_hw_desc *d)
+{
+	for (unsigned int i = 0; i < IDXD_ENQCMD_RETRIES; i++) {
+		q->stats.retries++;
+		if (q->portal_write(q->portal, d) == 0)
+			return 0;
+	}
+	q->stats.retries++;
+	return -EBUSY;
+}
+
+/* One portal write, retried up to IDXD_ENQCMD_RETRIES times while a shared
+ * WQ refuses it: 0, or -EBUSY. */
+static inline int
+idxd_portal_write(struct idxd_queue *q, const struct dsa_hw_desc *d)
+{
+	if (likely(q->portal_write(q->portal, d) == 0))
+		return 0;
+	return idxd_portal_retry(q, d);
+}
+
 int
 idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d)
 {
-	for (unsigned int i = 0; i <= IDXD_ENQCMD_RETRIES; i++) {
-		if (q->portal_write(q->portal, d) == 0)
-			return 0;
-		q->stats.retries++;
-	}
-	return -EBUSY;
+	return idxd_portal_write(q, d);
 }
 
 /* Offset of the first fenced op in [start, start + n), or n. */
@@ -311,48 +330,81 @@ idxd_fence_release(struct idxd_queue *q)
 		idxd_submit(q);
 }
 
+/* Book-keeping after ops [start, start + n) went to the device in batch slot
+ * b (n == 1: the op alone). */
+static inline void
+idxd_submitted(struct idxd_queue *q, uint16_t start, uint16_t n, uint16_t b)
+{
+	struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
+
+	e->start = start;
+	e->count = n;
+	q->batch_tail = b + 1;
+	q->submit_idx = start + n;
+	q->credits--;
+	q->stats.submitted += n;
+	q->stats.hw_submits++;
+}
+
+/* Hand the op at ring index start to the device alone (a WQ entry free): its
+ * own descriptor goes to the portal, with RCR so that the device writes its
+ * record. 0, or -EBUSY when the portal refused it (nothing changed then but
+ * the RCR bit, which a later batch tolerates: see idxd_op_status()). */
+static inline int
+idxd_submit_one(struct idxd_queue *q, uint16_t start)
+{
+	struct dsa_hw_desc *d = &q->desc_ring[start & q->mask];
+
+	*(idxd_qword_t *)d |= q->w0_rcr;
+	/* The portal write orders the descriptor-ring and record stores above
+	 * before the device can see the descriptor (see the transports). */
+	if (unlikely(idxd_portal_write(q, d) != 0))
+		return -EBUSY;
+	idxd_submitted(q, start, 1, q->batch_tail);
+	return 0;
+}
+
+/* Hand ops [start, start + n) to the device as one BATCH (2 <= n, contiguous
+ * in the ring, at most max_batch, a WQ entry free). 0, or -EBUSY when the
+ * portal refused it (nothing changed then). Out of line: its descriptor is
+ * built on the stack, a frame the lone-op path does without. */
+static __rte_noinline int
+idxd_submit_batch(struct idxd_queue *q, uint16_t start, uint32_t n)
+{
+	uint16_t b = q->batch_tail, bslot = b & q->mask;
+	union {
+		struct dsa_hw_desc d;
+		uint64_t w[IDXD_DESC_QWORDS];
+	} bd;
+
+	/* Whole quadwords (see idxd_qword_t); w0_batch carries the queue's BOF:
+	 * a fault reading the list then waits as well. */
+	bd.w[0] = q->w0_batch;
+	bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+	bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[start & q->mask];
+	bd.w[IDXD_QW_DST] = 0;
+	bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
+	for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
+		bd.w[k] = 0;
+	q->batch_cr[bslot].status = DSA_COMP_NONE;
+	/* The portal write orders the descriptor-ring and record stores above
+	 * (the members' and the batch's) before the device can see the BATCH
+	 * descriptor, which it copies from the stack at once (see the transports). */
+	if (unlikely(idxd_portal_write(q, &bd.d) != 0))
+		return -EBUSY;
+	idxd_submitted(q, start, (uint16_t)n, b);
+	return 0;
+}
+
 /* Hand ops [start, start + n) to the device (contiguous in the ring, at most
  * max_batch, a WQ entry free): alone below batch_min, else as one BATCH.
  * 0, or -EBUSY when the portal refused it (nothing changed then). */
 static inline int
 idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 {
-	uint16_t slot = start & q->mask, b = q->batch_tail, bslot = b & q->mask;
-	union {
-		struct dsa_hw_desc d;
-		uint64_t w[IDXD_DESC_QWORDS];
-	} bd;
-	const struct dsa_hw_desc *out;
-
-	if (n < q->batch_min || n < 2) {
-		n = 1;
-		*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
-		out = &q->desc_ring[slot];
-	} else {
-		/* Whole quadwords (see idxd_qword_t); w0_batch carries the
-		 * queue's BOF: a fault reading the list then waits as well. */
-		bd.w[0] = q->w0_batch;
-		bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
-		bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
-		bd.w[IDXD_QW_DST] = 0;
-		bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
-		for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
-			bd.w[k] = 0;
-		q->batch_cr[bslot].status = DSA_COMP_NONE;
-		out = &bd.d;
-	}
-	/* The portal write orders the descriptor-ring and record stores above
-	 * before the device can see the descriptor (see the transports). */
-	if (idxd_portal_submit(q, out) != 0)
-		return -EBUSY;
-	q->batch_ring[bslot].start = start;
-	q->batch_ring[bslot].count = (uint16_t)n;
-	q->batch_tail = b + 1;
-	q->submit_idx = start + n;
-	q->credits--;
-	q->stats.submitted += n;
-	q->stats.hw_submits++;
-	return 0;
+	if (n < q->batch_min || n < 2)
+		return idxd_submit_one(q, start);
+	return idxd_submit_batch(q, start, n);
 }
 
 /* idxd_submit() when a fence is held, bursts are marked, or the ops do not
@@ -427,23 +479,25 @@ static int
 idxd_submit(void *qp)
 {
 	struct idxd_queue *q = qp;
-	uint16_t start = q->submit_idx, slot = start & q->mask;
+	uint16_t start = q->submit_idx;
 	uint32_t n = (uint16_t)(q->write_idx - start);
 
 	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
 		return -EPERM;   /* a forked child must not submit into its parent's space */
 	if (unlikely(!q->dev->pasid_live))
 		return -ENOTCONN;
-	/* The common case: no fence held, no marked bursts, and the new ops fit
-	 * one piece (one BATCH or a lone op) with a WQ entry free. Everything
-	 * else is split by idxd_submit_split(). */
-	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0 &&
-		   n <= (uint32_t)q->mask + 1 - slot && n <= q->max_batch)) {
+	/* The common cases: no fence held, no marked bursts, a WQ entry free, and
+	 * the new ops are one op, or fit one BATCH. Everything else is split by
+	 * idxd_submit_split(). */
+	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0)) {
+		if (n == 1)
+			return idxd_submit_one(q, start);
 		if (n == 0)
 			return 0;
 		/* Below batch_min, several ops go one at a time: split. */
-		if (n == 1 || n >= q->batch_min)
-			return idxd_submit_piece(q, start, n);
+		if (n <= (uint32_t)q->mask + 1 - (start & q->mask) && n <= q->max_batch &&
+		    n >= q->batch_min)
+			return idxd_submit_batch(q, start, n);
 	}
 	return idxd_submit_split(q);
 }
@@ -549,25 +603,48 @@ idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err
 	return n;
 }
 
+/* The end of idxd_completed() with n ops reaped. */
+static inline uint16_t
+idxd_completed_end(struct idxd_queue *q, uint16_t n, uint16_t *last_idx, bool *has_error,
+		   bool err)
+{
+	if (n > 0 && last_idx != NULL)
+		*last_idx = q->done_idx - 1;
+	if (has_error != NULL)
+		*has_error = err;
+	q->stats.completed += n;
+	idxd_fence_release(q);
+	return n;
+}
+
+/* idxd_completed() once the head batch is not a success (not done yet, a
+ * failure, a replay), n ops reaped before it. */
+static __rte_noinline uint16_t
+idxd_completed_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+		    bool *has_error)
+{
+	bool err = false;
+
+	n = idxd_completed_any(q, nb_cpls, n, &err);
+	return idxd_completed_end(q, n, last_idx, has_error, err);
+}
+
 static uint16_t
 idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 {
 	struct idxd_queue *q = qp;
 	uint16_t n = 0;
-	bool err = false;
 
 	/* Batches (and lone ops) whose record says success: their ops are done
-	 * without reading the ops' own records. Anything else (not done yet, a
-	 * failure, a replay) goes to idxd_completed_any(). */
+	 * without reading the ops' own records (a lone op's record is its own).
+	 * Anything else goes to idxd_completed_slow(). */
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
 		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
 		uint16_t end = e->start + e->count, take;
 		uint8_t bst = idxd_batch_status(q, q->batch_head);
 
-		if ((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS) {
-			n = idxd_completed_any(q, nb_cpls, n, &err);
-			break;
-		}
+		if (unlikely((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS))
+			return idxd_completed_slow(q, nb_cpls, n, last_idx, has_error);
 		take = (uint16_t)(end - q->done_idx);
 		if (take > nb_cpls - n)
 			take = nb_cpls - n;
@@ -576,13 +653,7 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 		if (q->done_idx == end)
 			idxd_batch_advance(q);
 	}
-	if (n > 0 && last_idx != NULL)
-		*last_idx = q->done_idx - 1;
-	if (has_error != NULL)
-		*has_error = err;
-	q->stats.completed += n;
-	idxd_fence_release(q);
-	return n;
+	return idxd_completed_end(q, n, last_idx, has_error, false);
 }
 
 static inline void
