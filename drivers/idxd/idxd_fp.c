@@ -629,15 +629,12 @@ idxd_completed_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t
 	return idxd_completed_end(q, n, last_idx, has_error, err);
 }
 
-static uint16_t
-idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+/* idxd_completed() after its first batch (n ops reaped so far): batches whose
+ * record says success, then anything else through idxd_completed_slow(). */
+static __rte_noinline uint16_t
+idxd_completed_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+		    bool *has_error)
 {
-	struct idxd_queue *q = qp;
-	uint16_t n = 0;
-
-	/* Batches (and lone ops) whose record says success: their ops are done
-	 * without reading the ops' own records (a lone op's record is its own).
-	 * Anything else goes to idxd_completed_slow(). */
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
 		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
 		uint16_t end = e->start + e->count, take;
@@ -654,6 +651,39 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 			idxd_batch_advance(q);
 	}
 	return idxd_completed_end(q, n, last_idx, has_error, false);
+}
+
+static uint16_t
+idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
+{
+	struct idxd_queue *q = qp;
+	const struct idxd_batch_ent *e;
+	uint16_t end, take;
+	uint8_t bst;
+
+	/* Batches (and lone ops) whose record says success: their ops are done
+	 * without reading the ops' own records (a lone op's record is its own).
+	 * The head batch is reaped here in one straight pass (one burst per poll
+	 * is the common case); more batches go to idxd_completed_more(), anything
+	 * else (not done yet, a failure, a replay) to idxd_completed_slow(). */
+	if (unlikely(q->batch_head == q->batch_tail || nb_cpls == 0))
+		return idxd_completed_end(q, 0, last_idx, has_error, false);
+	e = &q->batch_ring[q->batch_head & q->mask];
+	bst = idxd_batch_status(q, q->batch_head);
+	if (unlikely((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS))
+		return idxd_completed_slow(q, nb_cpls, 0, last_idx, has_error);
+	end = e->start + e->count;
+	take = (uint16_t)(end - q->done_idx);
+	if (unlikely(take > nb_cpls)) {
+		/* The head batch is done in part: it stays the head. */
+		q->done_idx += nb_cpls;
+		return idxd_completed_end(q, nb_cpls, last_idx, has_error, false);
+	}
+	q->done_idx = end;
+	idxd_batch_advance(q);
+	if (unlikely(take < nb_cpls && q->batch_head != q->batch_tail))
+		return idxd_completed_more(q, nb_cpls, take, last_idx, has_error);
+	return idxd_completed_end(q, take, last_idx, has_error, false);
 }
 
 static inline void
