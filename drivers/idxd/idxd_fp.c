@@ -134,6 +134,16 @@ idxd_queue_reset(struct idxd_queue *q)
 	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
 }
 
+/* SVART_ACCEL_OP_SUBMIT after op idx was put in the ring: idx, or the submit's
+ * error. Out of line: the enqueue without it needs no stack frame. */
+static __rte_noinline int
+idxd_put_submit(struct idxd_queue *q, uint16_t idx)
+{
+	int rc = idxd_fp_ops.submit(q);
+
+	return rc != 0 ? rc : idx;
+}
+
 /*
  * Put an op in the ring: w0 is the op type's template, the other arguments the
  * quadwords after the completion address (source, destination, size, op-specific).
@@ -144,35 +154,36 @@ idxd_put_desc(struct idxd_queue *q, uint64_t w0, uint64_t src, uint64_t dst, uin
 {
 	uint16_t idx = q->write_idx;
 	uint16_t slot = idx & q->mask;
-	idxd_qword_t *w;
+	/* Everything read from q before the ring stores (which may alias it). */
+	idxd_qword_t *w = (idxd_qword_t *)&q->desc_ring[slot];
+	struct dsa_completion_record *cr = &q->op_cr[slot];
 
 	/* One slot stays free so that a full ring and an empty one differ. */
 	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
 		return -ENOSPC;
+	w0 |= q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
 	/* Ask for the ring lines a few ops ahead now: the engine read them last,
-	 * and waiting for their ownership at the store is the enqueue's main cost. */
-	__builtin_prefetch(&q->desc_ring[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
-	__builtin_prefetch(&q->op_cr[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
+	 * and waiting for their ownership at the store is the enqueue's main cost.
+	 * Not wrapped at the ring's end: a prefetch is a hint that never faults,
+	 * and past the end it reads the queue's own memory (see idxd_queue_mem()),
+	 * so only the first ops after a wrap go without. */
+	__builtin_prefetch(w + IDXD_PREFETCH_AHEAD * IDXD_DESC_QWORDS, 1);
+	__builtin_prefetch(cr + IDXD_PREFETCH_AHEAD, 1);
 	/* One pass of full-line stores; the portal write that publishes the
 	 * descriptor orders them before the device can read it. */
-	w = (idxd_qword_t *)&q->desc_ring[slot];
-	w[0] = w0 | q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
-	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	w[0] = w0;
+	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)cr;
 	w[IDXD_QW_SRC] = src;
 	w[IDXD_QW_DST] = dst;
 	w[IDXD_QW_SIZE] = size;
 	w[IDXD_QW_OPSPEC] = opspec;
 	for (size_t k = IDXD_QW_OPSPEC + 1; k < IDXD_DESC_QWORDS; k++)
 		w[k] = 0;
-	q->op_cr[slot].status = DSA_COMP_NONE;
+	cr->status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
 	q->stats.enqueued++;
-	if (op_flags & SVART_ACCEL_OP_SUBMIT) {
-		int rc = idxd_fp_ops.submit(q);
-
-		if (rc != 0)
-			return rc;
-	}
+	if (unlikely(op_flags & SVART_ACCEL_OP_SUBMIT))
+		return idxd_put_submit(q, idx);
 	return idx;
 }
 
