@@ -357,22 +357,41 @@ idxd_submitted(struct idxd_queue *q, uint16_t start, uint16_t n, uint16_t b)
 	q->stats.hw_submits++;
 }
 
+/* idxd_submit_one() after the portal refused the op's first write: the
+ * retries, and when they fail too, the book-keeping undone. */
+static __rte_noinline int
+idxd_submit_one_refused(struct idxd_queue *q)
+{
+	const struct dsa_hw_desc *d = &q->desc_ring[(uint16_t)(q->submit_idx - 1) & q->mask];
+
+	if (idxd_portal_retry(q, d) == 0)
+		return 0;
+	q->batch_tail--;
+	q->submit_idx--;
+	q->credits++;
+	q->stats.submitted--;
+	q->stats.hw_submits--;
+	return -EBUSY;
+}
+
 /* Hand the op at ring index start to the device alone (a WQ entry free): its
  * own descriptor goes to the portal, with RCR so that the device writes its
  * record. 0, or -EBUSY when the portal refused it (nothing changed then but
- * the RCR bit, which a later batch tolerates: see idxd_op_status()). */
+ * the RCR bit, which a later batch tolerates: see idxd_op_status()). The
+ * book-keeping comes first (the device reads none of it), so that an
+ * accepted portal write is the last thing done. */
 static inline int
 idxd_submit_one(struct idxd_queue *q, uint16_t start)
 {
 	struct dsa_hw_desc *d = &q->desc_ring[start & q->mask];
 
 	*(idxd_qword_t *)d |= q->w0_rcr;
+	idxd_submitted(q, start, 1, q->batch_tail);
 	/* The portal write orders the descriptor-ring and record stores above
 	 * before the device can see the descriptor (see the transports). */
-	if (unlikely(idxd_portal_write(q, d) != 0))
-		return -EBUSY;
-	idxd_submitted(q, start, 1, q->batch_tail);
-	return 0;
+	if (likely(q->portal_write(q->portal, d) == 0))
+		return 0;
+	return idxd_submit_one_refused(q);
 }
 
 /* Hand ops [start, start + n) to the device as one BATCH (2 <= n, contiguous
