@@ -249,8 +249,11 @@ uint8_t
 idxd_batch_status(const struct idxd_queue *q, uint16_t b)
 {
 	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
-	const volatile uint8_t *st = e->count == 1 ? &q->op_cr[e->start & q->mask].status
-						   : &q->batch_cr[b & q->mask].status;
+	/* A lone op's own record, else the batch's: selected, not branched on
+	 * (bursts of 1 and of many alternate in some applications). */
+	bool lone = e->count == 1;
+	const struct dsa_completion_record *cr = lone ? q->op_cr : q->batch_cr;
+	const volatile uint8_t *st = &cr[(lone ? e->start : b) & q->mask].status;
 
 	/* Acquire: pairs with the device's release of the status byte, so the rest
 	 * of the record (and the op's output data) is visible once it is non-zero. */
@@ -558,13 +561,16 @@ idxd_op_status(const struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst
 static inline void
 idxd_batch_advance(struct idxd_queue *q)
 {
+	uint16_t head = q->batch_head;
+
 	/* Keep credit_idx at or past batch_head so batch slots are never reused
-	 * while their WQ entry is still counted. */
-	if (q->credit_idx == q->batch_head) {
-		q->credit_idx++;
+	 * while their WQ entry is still counted. (The usual case: the batch's
+	 * WQ entry was not reclaimed before it was reaped.) */
+	if (likely(q->credit_idx == head)) {
+		q->credit_idx = head + 1;
 		q->credits++;
 	}
-	q->batch_head++;
+	q->batch_head = head + 1;
 }
 
 /* Final outcome of op idx of batch b (bst: the batch's record status), or
@@ -633,6 +639,15 @@ idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err
 	return n;
 }
 
+/* idxd_fence_release() at the end of a reap of n ops: n. Out of line, so
+ * that the reap's common end is a return. */
+static __rte_noinline uint16_t
+idxd_fence_release_n(struct idxd_queue *q, uint16_t n)
+{
+	idxd_fence_release(q);
+	return n;
+}
+
 /* The end of idxd_completed() with n ops reaped. */
 static inline uint16_t
 idxd_completed_end(struct idxd_queue *q, uint16_t n, uint16_t *last_idx, bool *has_error,
@@ -643,7 +658,8 @@ idxd_completed_end(struct idxd_queue *q, uint16_t n, uint16_t *last_idx, bool *h
 	if (has_error != NULL)
 		*has_error = err;
 	q->stats.completed += n;
-	idxd_fence_release(q);
+	if (unlikely(q->fence_hold))
+		return idxd_fence_release_n(q, n);
 	return n;
 }
 
