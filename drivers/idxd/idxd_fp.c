@@ -523,7 +523,7 @@ idxd_submit(void *qp)
 	 * the new ops are one op, or fit one BATCH. Everything else is split by
 	 * idxd_submit_split(). */
 	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0)) {
-		if (n == 1)
+		if (likely(n == 1))
 			return idxd_submit_one(q, start);
 		if (n == 0)
 			return 0;
