@@ -542,14 +542,14 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 	/* Batches (and lone ops) whose record says success: their ops are done
 	 * without reading the ops' own records (a lone op's record is its own).
 	 * The head batch is reaped here in one straight pass (one burst per poll
-	 * is the common case); more batches go to idxd_completed_more(), anything
-	 * else (not done yet, a failure, a replay) to idxd_completed_slow(). */
+	 * is the common case); more batches go to idxd_reap_more(), anything
+	 * else (not done yet, a failure, a replay) to idxd_reap_slow(). */
 	if (unlikely(q->batch_head == q->batch_tail || nb_cpls == 0))
 		return idxd_completed_end(q, 0, last_idx, has_error, false);
 	e = &q->batch_ring[q->batch_head & q->mask];
 	bst = idxd_batch_status(q, q->batch_head);
 	if (unlikely((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS))
-		return idxd_completed_slow(q, nb_cpls, 0, last_idx, has_error);
+		return idxd_reap_slow(q, nb_cpls, 0, last_idx, has_error);
 	end = e->start + e->count;
 	take = (uint16_t)(end - q->done_idx);
 	if (unlikely(take > nb_cpls)) {
@@ -560,7 +560,7 @@ idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 	q->done_idx = end;
 	idxd_batch_advance(q);
 	if (unlikely(take < nb_cpls && q->batch_head != q->batch_tail))
-		return idxd_completed_more(q, nb_cpls, take, last_idx, has_error);
+		return idxd_reap_more(q, nb_cpls, take, last_idx, has_error);
 	return idxd_completed_end(q, take, last_idx, has_error, false);
 }
 
@@ -577,6 +577,6 @@ const struct svart_accel_fp_ops idxd_fp_ops = {
 	.enqueue = idxd_enqueue,
 	.submit = idxd_submit,
 	.completed = idxd_completed,
-	.completed_status = idxd_completed_status,
+	.completed_status = idxd_reap_status,
 	.burst_capacity = idxd_burst_capacity,
 };

@@ -3,7 +3,7 @@
  */
 /* idxd fast path, completion side off the common case: reaping past the head
  * batch, failed ops and replays (idxd_completed_any()), per-op results
- * (idxd_completed_status()) and the idle check. The common reap, a head batch
+ * (idxd_reap_status()) and the idle check. The common reap, a head batch
  * whose record says success, is idxd_completed() in idxd_fp.c. */
 #include <string.h>
 
@@ -103,7 +103,7 @@ idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err
 /* idxd_fence_release() at the end of a reap of n ops: n. Out of line, so
  * that the reap's common end is a return. */
 uint16_t
-idxd_fence_release_n(struct idxd_queue *q, uint16_t n)
+idxd_reap_fence_release(struct idxd_queue *q, uint16_t n)
 {
 	idxd_fence_release(q);
 	return n;
@@ -112,8 +112,8 @@ idxd_fence_release_n(struct idxd_queue *q, uint16_t n)
 /* idxd_completed() once the head batch is not a success (not done yet, a
  * failure, a replay), n ops reaped before it. */
 uint16_t
-idxd_completed_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
-		    bool *has_error)
+idxd_reap_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+	       bool *has_error)
 {
 	bool err = false;
 
@@ -122,10 +122,10 @@ idxd_completed_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t
 }
 
 /* idxd_completed() after its first batch (n ops reaped so far): batches whose
- * record says success, then anything else through idxd_completed_slow(). */
+ * record says success, then anything else through idxd_reap_slow(). */
 uint16_t
-idxd_completed_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
-		    bool *has_error)
+idxd_reap_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+	       bool *has_error)
 {
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
 		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
@@ -133,7 +133,7 @@ idxd_completed_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t
 		uint8_t bst = idxd_batch_status(q, q->batch_head);
 
 		if (unlikely((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS))
-			return idxd_completed_slow(q, nb_cpls, n, last_idx, has_error);
+			return idxd_reap_slow(q, nb_cpls, n, last_idx, has_error);
 		take = (uint16_t)(end - q->done_idx);
 		if (take > nb_cpls - n)
 			take = nb_cpls - n;
@@ -189,8 +189,8 @@ idxd_fill_result(const struct idxd_queue *q, uint16_t idx, uint8_t st,
 }
 
 uint16_t
-idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
-		      struct svart_accel_result *res)
+idxd_reap_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
+		 struct svart_accel_result *res)
 {
 	struct idxd_queue *q = qp;
 	uint16_t n = 0;

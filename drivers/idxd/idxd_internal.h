@@ -243,13 +243,13 @@ idxd_resume_reported(struct idxd_queue *q, uint16_t idx)
 }
 
 /* idxd_fp.c and idxd_fp_reap.c: the completion side of the fast path. */
-uint16_t idxd_fence_release_n(struct idxd_queue *q, uint16_t n);
-uint16_t idxd_completed_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n,
-			     uint16_t *last_idx, bool *has_error);
-uint16_t idxd_completed_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n,
-			     uint16_t *last_idx, bool *has_error);
-uint16_t idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
-			       struct svart_accel_result *res);
+uint16_t idxd_reap_fence_release(struct idxd_queue *q, uint16_t n);
+uint16_t idxd_reap_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+			bool *has_error);
+uint16_t idxd_reap_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+			bool *has_error);
+uint16_t idxd_reap_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
+			  struct svart_accel_result *res);
 
 /* A fenced op held back by idxd_submit() goes once the ops before it are reaped. */
 static inline void
@@ -288,7 +288,7 @@ idxd_completed_end(struct idxd_queue *q, uint16_t n, uint16_t *last_idx, bool *h
 		*has_error = err;
 	q->stats.completed += n;
 	if (unlikely(q->fence_hold))
-		return idxd_fence_release_n(q, n);
+		return idxd_reap_fence_release(q, n);
 	return n;
 }
 
