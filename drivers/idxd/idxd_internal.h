@@ -259,7 +259,6 @@ idxd_fence_release(struct idxd_queue *q)
 		idxd_fp_ops.submit(q);
 }
 
-
 /* The head batch is reaped: the next one is the head. */
 static inline void
 idxd_batch_advance(struct idxd_queue *q)
@@ -275,7 +274,6 @@ idxd_batch_advance(struct idxd_queue *q)
 	}
 	q->batch_head = head + 1;
 }
-
 
 /* The end of idxd_completed() with n ops reaped. */
 static inline uint16_t
