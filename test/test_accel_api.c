@@ -253,6 +253,50 @@ test_credits(void **state)
 	test_dev_close(dev);
 }
 
+/* A shared WQ with 1 entry: the second lone submit is refused by ENQCMD on
+ * every retry and returns -EBUSY with nothing booked (the submit counters
+ * unchanged, the op still pending); once the device has room it goes through
+ * and both ops complete. */
+static void
+test_shared_refused_lone(void **state)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = qc_ded;
+	struct svart_accel_result res[2];
+	struct svart_accel_stats st;
+	uint8_t src[16] = { 0 }, dst[16];
+	int16_t dev;
+	int id;
+
+	(void)state;
+	id = svart_accel_probe("idxd_emu_srl,engine=manual");
+	assert_true(id >= 0);
+	dev = (int16_t)id;
+	qc.mode = SVART_ACCEL_QUEUE_SHARED;
+	qc.hw_entries = 1;
+	assert_int_equal(svart_accel_configure(dev, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
+	assert_int_equal(svart_accel_start(dev), 0);
+	assert_true(svart_accel_copy(dev, 0, src, dst, 16, SVART_ACCEL_OP_SUBMIT) >= 0);
+	assert_true(svart_accel_copy(dev, 0, src, dst, 16, 0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, 1);
+	assert_int_equal(st.hw_submits, 1);
+	assert_true(st.retries > 0);
+	/* Nothing of the refused op may be reaped as done. */
+	assert_int_equal(svart_idxd_emu_poll(dev, 64), 1);
+	assert_int_equal(svart_accel_completed(dev, 0, 2, NULL, NULL), 1);
+	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	assert_int_equal(test_reap(dev, 0, 1, res, true), 1);
+	assert_int_equal(res[0].status, SVART_ACCEL_ST_SUCCESS);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, 2);
+	assert_int_equal(st.hw_submits, 2);
+	assert_int_equal(st.completed, 2);
+	test_dev_close(dev);
+}
+
 /* The PMD reads the WQCFG stride from WQCAP: with 64-byte entries (a device
  * reporting wqcfg_size 1, as DSA 2), every WQ of four gets its own
  * configuration and runs. */
@@ -333,6 +377,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_fast_path_arguments),
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_credits),
+		cmocka_unit_test(test_shared_refused_lone),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_wqcfg_stride),
 	};

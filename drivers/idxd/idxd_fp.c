@@ -134,6 +134,16 @@ idxd_queue_reset(struct idxd_queue *q)
 	memset(q->batch_cr, 0, (size_t)q->nb_desc * sizeof(*q->batch_cr));
 }
 
+/* SVART_ACCEL_OP_SUBMIT after op idx was put in the ring: idx, or the submit's
+ * error. Out of line: the enqueue without it needs no stack frame. */
+static __rte_noinline int
+idxd_put_submit(struct idxd_queue *q, uint16_t idx)
+{
+	int rc = idxd_fp_ops.submit(q);
+
+	return rc != 0 ? rc : idx;
+}
+
 /*
  * Put an op in the ring: w0 is the op type's template, the other arguments the
  * quadwords after the completion address (source, destination, size, op-specific).
@@ -144,35 +154,36 @@ idxd_put_desc(struct idxd_queue *q, uint64_t w0, uint64_t src, uint64_t dst, uin
 {
 	uint16_t idx = q->write_idx;
 	uint16_t slot = idx & q->mask;
-	idxd_qword_t *w;
+	/* Everything read from q before the ring stores (which may alias it). */
+	idxd_qword_t *w = (idxd_qword_t *)&q->desc_ring[slot];
+	struct dsa_completion_record *cr = &q->op_cr[slot];
 
 	/* One slot stays free so that a full ring and an empty one differ. */
 	if (unlikely((uint16_t)(idx - q->done_idx) >= q->mask))
 		return -ENOSPC;
+	w0 |= q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
 	/* Ask for the ring lines a few ops ahead now: the engine read them last,
-	 * and waiting for their ownership at the store is the enqueue's main cost. */
-	__builtin_prefetch(&q->desc_ring[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
-	__builtin_prefetch(&q->op_cr[(slot + IDXD_PREFETCH_AHEAD) & q->mask], 1);
+	 * and waiting for their ownership at the store is the enqueue's main cost.
+	 * Not wrapped at the ring's end: a prefetch is a hint that never faults,
+	 * and past the end it reads the queue's own memory (see idxd_queue_mem()),
+	 * so only the first ops after a wrap go without. */
+	__builtin_prefetch(w + IDXD_PREFETCH_AHEAD * IDXD_DESC_QWORDS, 1);
+	__builtin_prefetch(cr + IDXD_PREFETCH_AHEAD, 1);
 	/* One pass of full-line stores; the portal write that publishes the
 	 * descriptor orders them before the device can read it. */
-	w = (idxd_qword_t *)&q->desc_ring[slot];
-	w[0] = w0 | q->w0_opflags[op_flags & SVART_ACCEL_OP_FLAGS_ALL];
-	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->op_cr[slot];
+	w[0] = w0;
+	w[IDXD_QW_CR] = (uint64_t)(uintptr_t)cr;
 	w[IDXD_QW_SRC] = src;
 	w[IDXD_QW_DST] = dst;
 	w[IDXD_QW_SIZE] = size;
 	w[IDXD_QW_OPSPEC] = opspec;
 	for (size_t k = IDXD_QW_OPSPEC + 1; k < IDXD_DESC_QWORDS; k++)
 		w[k] = 0;
-	q->op_cr[slot].status = DSA_COMP_NONE;
+	cr->status = DSA_COMP_NONE;
 	q->write_idx = idx + 1;
 	q->stats.enqueued++;
-	if (op_flags & SVART_ACCEL_OP_SUBMIT) {
-		int rc = idxd_fp_ops.submit(q);
-
-		if (rc != 0)
-			return rc;
-	}
+	if (unlikely(op_flags & SVART_ACCEL_OP_SUBMIT))
+		return idxd_put_submit(q, idx);
 	return idx;
 }
 
@@ -238,8 +249,11 @@ uint8_t
 idxd_batch_status(const struct idxd_queue *q, uint16_t b)
 {
 	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
-	const volatile uint8_t *st = e->count == 1 ? &q->op_cr[e->start & q->mask].status
-						   : &q->batch_cr[b & q->mask].status;
+	/* A lone op's own record, else the batch's: selected, not branched on
+	 * (bursts of 1 and of many alternate in some applications). */
+	bool lone = e->count == 1;
+	const struct dsa_completion_record *cr = lone ? q->op_cr : q->batch_cr;
+	const volatile uint8_t *st = &cr[(lone ? e->start : b) & q->mask].status;
 
 	/* Acquire: pairs with the device's release of the status byte, so the rest
 	 * of the record (and the op's output data) is visible once it is non-zero. */
@@ -256,15 +270,34 @@ idxd_reclaim_credits(struct idxd_queue *q)
 	}
 }
 
+/* The retries of idxd_portal_submit() after a first refusal (a shared WQ
+ * only): kept out of line so that the accepted write is a plain call. */
+static __rte_noinline int
+idxd_portal_retry(struct idxd_queue *q, const struct dsa_hw_desc *d)
+{
+	for (unsigned int i = 0; i < IDXD_ENQCMD_RETRIES; i++) {
+		q->stats.retries++;
+		if (q->portal_write(q->portal, d) == 0)
+			return 0;
+	}
+	q->stats.retries++;
+	return -EBUSY;
+}
+
+/* One portal write, retried up to IDXD_ENQCMD_RETRIES times while a shared
+ * WQ refuses it: 0, or -EBUSY. */
+static inline int
+idxd_portal_write(struct idxd_queue *q, const struct dsa_hw_desc *d)
+{
+	if (likely(q->portal_write(q->portal, d) == 0))
+		return 0;
+	return idxd_portal_retry(q, d);
+}
+
 int
 idxd_portal_submit(struct idxd_queue *q, const struct dsa_hw_desc *d)
 {
-	for (unsigned int i = 0; i <= IDXD_ENQCMD_RETRIES; i++) {
-		if (q->portal_write(q->portal, d) == 0)
-			return 0;
-		q->stats.retries++;
-	}
-	return -EBUSY;
+	return idxd_portal_write(q, d);
 }
 
 /* Offset of the first fenced op in [start, start + n), or n. */
@@ -276,8 +309,6 @@ idxd_first_fence(const struct idxd_queue *q, uint16_t start, uint32_t n)
 			return i;
 	return n;
 }
-
-static int idxd_submit(void *qp);
 
 /* Bursts queued behind a held fence go to the device one by one later, so
  * that each keeps its own bounds (a failure in one never abandons a fenced
@@ -303,12 +334,95 @@ idxd_first_burst_end(const struct idxd_queue *q, uint16_t start, uint32_t n)
 	return n;
 }
 
-/* A fenced op held back by idxd_submit() goes once the ops before it are reaped. */
+/* Book-keeping after ops [start, start + n) went to the device in batch slot
+ * b (n == 1: the op alone). */
 static inline void
-idxd_fence_release(struct idxd_queue *q)
+idxd_submitted(struct idxd_queue *q, uint16_t start, uint16_t n, uint16_t b)
 {
-	if (unlikely(q->fence_hold) && q->done_idx == q->submit_idx)
-		idxd_submit(q);
+	struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
+
+	e->start = start;
+	e->count = n;
+	q->batch_tail = b + 1;
+	q->submit_idx = start + n;
+	q->credits--;
+	q->stats.submitted += n;
+	q->stats.hw_submits++;
+}
+
+/* idxd_submit_one() after the portal refused the op's first write: the
+ * retries, and when they fail too, the book-keeping undone. */
+static __rte_noinline int
+idxd_submit_one_refused(struct idxd_queue *q)
+{
+	const struct dsa_hw_desc *d = &q->desc_ring[(uint16_t)(q->submit_idx - 1) & q->mask];
+
+	if (idxd_portal_retry(q, d) == 0)
+		return 0;
+	q->batch_tail--;
+	q->submit_idx--;
+	q->credits++;
+	q->stats.submitted--;
+	q->stats.hw_submits--;
+	return -EBUSY;
+}
+
+/* Hand the op at ring index start to the device alone (a WQ entry free): its
+ * own descriptor goes to the portal, with RCR so that the device writes its
+ * record. 0, or -EBUSY when the portal refused it (nothing changed then but
+ * the RCR bit, which a later batch tolerates: see idxd_op_status()). The
+ * book-keeping comes first (the device reads none of it), so that an
+ * accepted portal write is the last thing done. */
+static inline int
+idxd_submit_one(struct idxd_queue *q, uint16_t start)
+{
+	struct dsa_hw_desc *d = &q->desc_ring[start & q->mask];
+
+	*(idxd_qword_t *)d |= q->w0_rcr;
+	idxd_submitted(q, start, 1, q->batch_tail);
+	/* Barrier in the portal write (SFENCE before MOVDIR64B/ENQCMD, see
+	 * idxd_portal.h): the device must see enqueue's reset of the op's record
+	 * (status NONE) before it can write the record, or the reset could land
+	 * after the device's write and erase the completion. The descriptor
+	 * itself is read by the submitting CPU (MOVDIR64B's source), which sees
+	 * its own stores, including the RCR bit just set. */
+	if (likely(q->portal_write(q->portal, d) == 0))
+		return 0;
+	return idxd_submit_one_refused(q);
+}
+
+/* Hand ops [start, start + n) to the device as one BATCH (2 <= n, contiguous
+ * in the ring, at most max_batch, a WQ entry free). 0, or -EBUSY when the
+ * portal refused it (nothing changed then). Out of line: its descriptor is
+ * built on the stack, a frame the lone-op path does without. */
+static __rte_noinline int
+idxd_submit_batch(struct idxd_queue *q, uint16_t start, uint32_t n)
+{
+	uint16_t b = q->batch_tail, bslot = b & q->mask;
+	union {
+		struct dsa_hw_desc d;
+		uint64_t w[IDXD_DESC_QWORDS];
+	} bd;
+
+	/* Whole quadwords (see idxd_qword_t); w0_batch carries the queue's BOF:
+	 * a fault reading the list then waits as well. */
+	bd.w[0] = q->w0_batch;
+	bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
+	bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[start & q->mask];
+	bd.w[IDXD_QW_DST] = 0;
+	bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
+	for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
+		bd.w[k] = 0;
+	q->batch_cr[bslot].status = DSA_COMP_NONE;
+	/* Barrier in the portal write (SFENCE before MOVDIR64B/ENQCMD, see
+	 * idxd_portal.h): the device reads the members' descriptors from the ring
+	 * by DMA, and writes the batch record whose reset is above, so those ring
+	 * and record stores must be globally visible before it can see the BATCH
+	 * descriptor (copied by the CPU from the stack at once). */
+	if (unlikely(idxd_portal_write(q, &bd.d) != 0))
+		return -EBUSY;
+	idxd_submitted(q, start, (uint16_t)n, b);
+	return 0;
 }
 
 /* Hand ops [start, start + n) to the device (contiguous in the ring, at most
@@ -317,42 +431,9 @@ idxd_fence_release(struct idxd_queue *q)
 static inline int
 idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 {
-	uint16_t slot = start & q->mask, b = q->batch_tail, bslot = b & q->mask;
-	union {
-		struct dsa_hw_desc d;
-		uint64_t w[IDXD_DESC_QWORDS];
-	} bd;
-	const struct dsa_hw_desc *out;
-
-	if (n < q->batch_min || n < 2) {
-		n = 1;
-		*(idxd_qword_t *)&q->desc_ring[slot] |= q->w0_rcr;
-		out = &q->desc_ring[slot];
-	} else {
-		/* Whole quadwords (see idxd_qword_t); w0_batch carries the
-		 * queue's BOF: a fault reading the list then waits as well. */
-		bd.w[0] = q->w0_batch;
-		bd.w[IDXD_QW_CR] = (uint64_t)(uintptr_t)&q->batch_cr[bslot];
-		bd.w[IDXD_QW_SRC] = (uint64_t)(uintptr_t)&q->desc_ring[slot];
-		bd.w[IDXD_QW_DST] = 0;
-		bd.w[IDXD_QW_SIZE] = n;         /* desc_count */
-		for (size_t k = IDXD_QW_OPSPEC; k < IDXD_DESC_QWORDS; k++)
-			bd.w[k] = 0;
-		q->batch_cr[bslot].status = DSA_COMP_NONE;
-		out = &bd.d;
-	}
-	/* The portal write orders the descriptor-ring and record stores above
-	 * before the device can see the descriptor (see the transports). */
-	if (idxd_portal_submit(q, out) != 0)
-		return -EBUSY;
-	q->batch_ring[bslot].start = start;
-	q->batch_ring[bslot].count = (uint16_t)n;
-	q->batch_tail = b + 1;
-	q->submit_idx = start + n;
-	q->credits--;
-	q->stats.submitted += n;
-	q->stats.hw_submits++;
-	return 0;
+	if (n < q->batch_min || n < 2)
+		return idxd_submit_one(q, start);
+	return idxd_submit_batch(q, start, n);
 }
 
 /* idxd_submit() when a fence is held, bursts are marked, or the ops do not
@@ -427,268 +508,60 @@ static int
 idxd_submit(void *qp)
 {
 	struct idxd_queue *q = qp;
-	uint16_t start = q->submit_idx, slot = start & q->mask;
+	uint16_t start = q->submit_idx;
 	uint32_t n = (uint16_t)(q->write_idx - start);
 
 	if (unlikely(q->fork_gen != __atomic_load_n(&svart_accel_fork_gen, __ATOMIC_RELAXED)))
 		return -EPERM;   /* a forked child must not submit into its parent's space */
 	if (unlikely(!q->dev->pasid_live))
 		return -ENOTCONN;
-	/* The common case: no fence held, no marked bursts, and the new ops fit
-	 * one piece (one BATCH or a lone op) with a WQ entry free. Everything
-	 * else is split by idxd_submit_split(). */
-	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0 &&
-		   n <= (uint32_t)q->mask + 1 - slot && n <= q->max_batch)) {
+	/* The common cases: no fence held, no marked bursts, a WQ entry free, and
+	 * the new ops are one op, or fit one BATCH. Everything else is split by
+	 * idxd_submit_split(). */
+	if (likely(!q->fence_hold && q->burst_marks == 0 && q->credits != 0)) {
+		if (likely(n == 1))
+			return idxd_submit_one(q, start);
 		if (n == 0)
 			return 0;
 		/* Below batch_min, several ops go one at a time: split. */
-		if (n == 1 || n >= q->batch_min)
-			return idxd_submit_piece(q, start, n);
+		if (n <= (uint32_t)q->mask + 1 - (start & q->mask) && n <= q->max_batch &&
+		    n >= q->batch_min)
+			return idxd_submit_batch(q, start, n);
 	}
 	return idxd_submit_split(q);
-}
-
-/* Outcome of op idx of batch b whose finishing record reads bst. */
-static inline uint8_t
-idxd_op_status(const struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst)
-{
-	const struct idxd_batch_ent *e = &q->batch_ring[b & q->mask];
-	uint8_t code = bst & DSA_COMP_STATUS_CODE_MASK, st;
-
-	if (e->count == 1 || code == DSA_COMP_SUCCESS)
-		return e->count == 1 ? bst : DSA_COMP_SUCCESS;
-	/* BATCH_PAGE_FAULT: the list could not be read past bytes_completed
-	 * members; those before ran (as in BATCH_FAIL), the rest did not (NONE:
-	 * not attempted, replayed under RESUME). */
-	if (code != DSA_COMP_BATCH_FAIL && code != DSA_COMP_BATCH_PAGE_FAULT)
-		return bst; /* the batch itself was rejected: no member ran */
-	st = q->op_cr[idx & q->mask].status;
-	if (st != DSA_COMP_NONE)
-		return st;
-	/* No record: the member succeeded if it was among the completed ones. */
-	return (uint16_t)(idx - e->start) < q->batch_cr[b & q->mask].bytes_completed
-		       ? DSA_COMP_SUCCESS : DSA_COMP_NONE;
-}
-
-
-static inline void
-idxd_batch_advance(struct idxd_queue *q)
-{
-	/* Keep credit_idx at or past batch_head so batch slots are never reused
-	 * while their WQ entry is still counted. */
-	if (q->credit_idx == q->batch_head) {
-		q->credit_idx++;
-		q->credits++;
-	}
-	q->batch_head++;
-}
-
-/* Final outcome of op idx of batch b (bst: the batch's record status), or
- * IDXD_FIX_PENDING in *fix while a replay is running. */
-static inline uint8_t
-idxd_op_outcome(struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst, enum idxd_fix *fix)
-{
-	uint8_t st = idxd_op_status(q, b, idx, bst);
-
-	*fix = IDXD_FIX_OK;
-	if (q->policy == SVART_ACCEL_FAULT_RESUME && !idxd_status_ok(st)) {
-		*fix = idxd_fix_op(q, idx, &st);
-		if (*fix == IDXD_FIX_FAILED)
-			*fix = IDXD_FIX_OK; /* final: reported as it is */
-	}
-	return st;
-}
-
-/* idxd_completed() from the head batch on, any outcome: reaps up to nb_cpls
- * ops in all (n of them already), stopping at a failed op (*err) or a replay
- * still running. Returns the new n. */
-static __rte_noinline uint16_t
-idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err)
-{
-	while (n < nb_cpls && q->batch_head != q->batch_tail) {
-		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
-		uint16_t end = e->start + e->count;
-		uint8_t bst = idxd_batch_status(q, q->batch_head);
-
-		if (unlikely(bst == DSA_COMP_NONE)) {
-			if (n == 0)
-				idxd_stall_check(q);
-			break;
-		}
-		if ((bst & DSA_COMP_STATUS_CODE_MASK) == DSA_COMP_SUCCESS) {
-			uint16_t take = (uint16_t)(end - q->done_idx);
-
-			if (take > nb_cpls - n)
-				take = nb_cpls - n;
-			q->done_idx += take;
-			n += take;
-		} else {
-			bool pending = false;
-
-			while (n < nb_cpls && q->done_idx != end) {
-				enum idxd_fix fix;
-				uint8_t st = idxd_op_outcome(q, q->batch_head, q->done_idx, bst, &fix);
-
-				if (fix == IDXD_FIX_PENDING) {
-					pending = true;
-					break;
-				}
-				if (!idxd_status_ok(st)) {
-					*err = true;
-					break;
-				}
-				q->done_idx++;
-				n++;
-			}
-			if (*err || pending)
-				break;
-		}
-		if (q->done_idx == end)
-			idxd_batch_advance(q);
-	}
-	return n;
 }
 
 static uint16_t
 idxd_completed(void *qp, uint16_t nb_cpls, uint16_t *last_idx, bool *has_error)
 {
 	struct idxd_queue *q = qp;
-	uint16_t n = 0;
-	bool err = false;
+	const struct idxd_batch_ent *e;
+	uint16_t end, take;
+	uint8_t bst;
 
 	/* Batches (and lone ops) whose record says success: their ops are done
-	 * without reading the ops' own records. Anything else (not done yet, a
-	 * failure, a replay) goes to idxd_completed_any(). */
-	while (n < nb_cpls && q->batch_head != q->batch_tail) {
-		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
-		uint16_t end = e->start + e->count, take;
-		uint8_t bst = idxd_batch_status(q, q->batch_head);
-
-		if ((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS) {
-			n = idxd_completed_any(q, nb_cpls, n, &err);
-			break;
-		}
-		take = (uint16_t)(end - q->done_idx);
-		if (take > nb_cpls - n)
-			take = nb_cpls - n;
-		q->done_idx += take;
-		n += take;
-		if (q->done_idx == end)
-			idxd_batch_advance(q);
+	 * without reading the ops' own records (a lone op's record is its own).
+	 * The head batch is reaped here in one straight pass (one burst per poll
+	 * is the common case); more batches go to idxd_reap_more(), anything
+	 * else (not done yet, a failure, a replay) to idxd_reap_slow(). */
+	if (unlikely(q->batch_head == q->batch_tail || nb_cpls == 0))
+		return idxd_completed_end(q, 0, last_idx, has_error, false);
+	e = &q->batch_ring[q->batch_head & q->mask];
+	bst = idxd_batch_status(q, q->batch_head);
+	if (unlikely((bst & DSA_COMP_STATUS_CODE_MASK) != DSA_COMP_SUCCESS))
+		return idxd_reap_slow(q, nb_cpls, 0, last_idx, has_error);
+	end = e->start + e->count;
+	take = (uint16_t)(end - q->done_idx);
+	if (unlikely(take > nb_cpls)) {
+		/* The head batch is done in part: it stays the head. */
+		q->done_idx += nb_cpls;
+		return idxd_completed_end(q, nb_cpls, last_idx, has_error, false);
 	}
-	if (n > 0 && last_idx != NULL)
-		*last_idx = q->done_idx - 1;
-	if (has_error != NULL)
-		*has_error = err;
-	q->stats.completed += n;
-	idxd_fence_release(q);
-	return n;
-}
-
-static inline void
-idxd_fill_result(const struct idxd_queue *q, uint16_t idx, uint8_t st,
-		 struct svart_accel_result *r)
-{
-	const struct dsa_completion_record *cr = &q->op_cr[idx & q->mask];
-	uint8_t code = st & DSA_COMP_STATUS_CODE_MASK;
-
-	memset(r, 0, sizeof(*r));
-	r->hw_status = code;
-	switch (code) {
-	case DSA_COMP_SUCCESS:
-	case DSA_COMP_SUCCESS_PRED:
-		r->status = SVART_ACCEL_ST_SUCCESS;
-		break;
-	case DSA_COMP_NONE:
-		r->status = SVART_ACCEL_ST_NOT_ATTEMPTED;
-		return;
-	case DSA_COMP_PAGE_FAULT_NOBOF:
-	case DSA_COMP_PAGE_FAULT_IR:
-	case DSA_COMP_BATCH_PAGE_FAULT:
-		r->status = SVART_ACCEL_ST_PAGE_FAULT;
-		break;
-	case DSA_COMP_HW_ERR1:
-	case DSA_COMP_HW_ERR_DRB:
-	case DSA_COMP_TRANSLATION_FAIL:
-		r->status = SVART_ACCEL_ST_DEVICE_ERROR;
-		break;
-	default:
-		r->status = SVART_ACCEL_ST_INVALID;
-		break;
-	}
-	/* Only a record the device wrote for this op carries result fields. */
-	if (cr->status == DSA_COMP_NONE)
-		return;
-	r->result = cr->result;
-	r->bytes_completed = cr->bytes_completed;
-	r->fault_addr = cr->fault_addr;
-	r->fault_write = (cr->status & DSA_COMP_STATUS_WRITE) != 0;
-	if (q->desc_ring[idx & q->mask].opcode == DSA_OPCODE_CRCGEN ||
-	    q->desc_ring[idx & q->mask].opcode == DSA_OPCODE_COPY_CRC)
-		r->value = (uint32_t)cr->crc_val;
-}
-
-static uint16_t
-idxd_completed_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
-		      struct svart_accel_result *res)
-{
-	struct idxd_queue *q = qp;
-	uint16_t n = 0;
-
-	while (n < nb_cpls && q->batch_head != q->batch_tail) {
-		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
-		uint16_t end = e->start + e->count;
-		uint8_t bst = idxd_batch_status(q, q->batch_head);
-
-		if (unlikely(bst == DSA_COMP_NONE)) {
-			if (n == 0)
-				idxd_stall_check(q);
-			break;
-		}
-		bool pending = false;
-
-		while (n < nb_cpls && q->done_idx != end) {
-			enum idxd_fix fix;
-			uint8_t st = idxd_op_outcome(q, q->batch_head, q->done_idx, bst, &fix);
-
-			if (fix == IDXD_FIX_PENDING) {
-				pending = true;
-				break;
-			}
-			idxd_fill_result(q, q->done_idx, st, &res[n]);
-			idxd_resume_reported(q, q->done_idx);
-			if (res[n].status == SVART_ACCEL_ST_SUCCESS)
-				q->stats.completed++;
-			else
-				q->stats.errors++;
-			q->done_idx++;
-			n++;
-		}
-		if (pending)
-			break;
-		if (q->done_idx == end)
-			idxd_batch_advance(q);
-	}
-	if (n > 0 && last_idx != NULL)
-		*last_idx = q->done_idx - 1;
-	idxd_fence_release(q);
-	return n;
-}
-
-int
-idxd_queue_idle(const struct svart_accel_dev *dev, const void *qp)
-{
-	const struct idxd_queue *q = qp;
-
-	RTE_SET_USED(dev);
-	/* A resumed op runs again after its first record was written. */
-	if (q->rs.state == IDXD_RS_RUNNING)
-		return 0;
-	/* Batches complete out of order: every submitted one must be done. */
-	for (uint16_t b = q->batch_head; b != q->batch_tail; b++)
-		if (idxd_batch_status(q, b) == DSA_COMP_NONE)
-			return 0;
-	return 1;
+	q->done_idx = end;
+	idxd_batch_advance(q);
+	if (unlikely(take < nb_cpls && q->batch_head != q->batch_tail))
+		return idxd_reap_more(q, nb_cpls, take, last_idx, has_error);
+	return idxd_completed_end(q, take, last_idx, has_error, false);
 }
 
 static uint16_t
@@ -704,6 +577,6 @@ const struct svart_accel_fp_ops idxd_fp_ops = {
 	.enqueue = idxd_enqueue,
 	.submit = idxd_submit,
 	.completed = idxd_completed,
-	.completed_status = idxd_completed_status,
+	.completed_status = idxd_reap_status,
 	.burst_capacity = idxd_burst_capacity,
 };

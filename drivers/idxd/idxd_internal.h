@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_log.h>
 
 #include "dsa_continue.h"
@@ -241,7 +242,55 @@ idxd_resume_reported(struct idxd_queue *q, uint16_t idx)
 		q->rs.state = IDXD_RS_IDLE;
 }
 
-/* idxd_fp.c: 1 when every op submitted on queue qp is finished, else 0. */
+/* idxd_fp.c and idxd_fp_reap.c: the completion side of the fast path. */
+uint16_t idxd_reap_fence_release(struct idxd_queue *q, uint16_t n);
+uint16_t idxd_reap_slow(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+			bool *has_error);
+uint16_t idxd_reap_more(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, uint16_t *last_idx,
+			bool *has_error);
+uint16_t idxd_reap_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
+			  struct svart_accel_result *res);
+
+/* A fenced op held back by idxd_submit() goes once the ops before it are reaped. */
+static inline void
+idxd_fence_release(struct idxd_queue *q)
+{
+	if (unlikely(q->fence_hold) && q->done_idx == q->submit_idx)
+		idxd_fp_ops.submit(q);
+}
+
+/* The head batch is reaped: the next one is the head. */
+static inline void
+idxd_batch_advance(struct idxd_queue *q)
+{
+	uint16_t head = q->batch_head;
+
+	/* Keep credit_idx at or past batch_head so batch slots are never reused
+	 * while their WQ entry is still counted. (The usual case: the batch's
+	 * WQ entry was not reclaimed before it was reaped.) */
+	if (likely(q->credit_idx == head)) {
+		q->credit_idx = head + 1;
+		q->credits++;
+	}
+	q->batch_head = head + 1;
+}
+
+/* The end of idxd_completed() with n ops reaped. */
+static inline uint16_t
+idxd_completed_end(struct idxd_queue *q, uint16_t n, uint16_t *last_idx, bool *has_error,
+		   bool err)
+{
+	if (n > 0 && last_idx != NULL)
+		*last_idx = q->done_idx - 1;
+	if (has_error != NULL)
+		*has_error = err;
+	q->stats.completed += n;
+	if (unlikely(q->fence_hold))
+		return idxd_reap_fence_release(q, n);
+	return n;
+}
+
+/* idxd_fp_reap.c: 1 when every op submitted on queue qp is finished, else 0. */
 int idxd_queue_idle(const struct svart_accel_dev *dev, const void *qp);
 
 /* idxd_ctrl.c: rte_kvargs handler storing the value string in *(const char **)opaque. */
