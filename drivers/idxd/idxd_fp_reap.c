@@ -50,6 +50,20 @@ idxd_op_outcome(struct idxd_queue *q, uint16_t b, uint16_t idx, uint8_t bst, enu
 	return st;
 }
 
+/* The head batch's status and the index past its last op; a head batch not
+ * done before anything was reaped (n == 0) is checked for a stall. */
+static inline uint8_t
+idxd_head_status(struct idxd_queue *q, uint16_t n, uint16_t *end)
+{
+	const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
+	uint8_t bst = idxd_batch_status(q, q->batch_head);
+
+	*end = e->start + e->count;
+	if (bst == DSA_COMP_NONE && n == 0)
+		idxd_stall_check(q);
+	return bst;
+}
+
 /* idxd_completed() from the head batch on, any outcome: reaps up to nb_cpls
  * ops in all (n of them already), stopping at a failed op (*err) or a replay
  * still running. Returns the new n. */
@@ -57,15 +71,11 @@ static __rte_noinline uint16_t
 idxd_completed_any(struct idxd_queue *q, uint16_t nb_cpls, uint16_t n, bool *err)
 {
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
-		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
-		uint16_t end = e->start + e->count;
-		uint8_t bst = idxd_batch_status(q, q->batch_head);
+		uint16_t end;
+		uint8_t bst = idxd_head_status(q, n, &end);
 
-		if (unlikely(bst == DSA_COMP_NONE)) {
-			if (n == 0)
-				idxd_stall_check(q);
+		if (unlikely(bst == DSA_COMP_NONE))
 			break;
-		}
 		if ((bst & DSA_COMP_STATUS_CODE_MASK) == DSA_COMP_SUCCESS) {
 			uint16_t take = (uint16_t)(end - q->done_idx);
 
@@ -196,15 +206,11 @@ idxd_reap_status(void *qp, uint16_t nb_cpls, uint16_t *last_idx,
 	uint16_t n = 0;
 
 	while (n < nb_cpls && q->batch_head != q->batch_tail) {
-		const struct idxd_batch_ent *e = &q->batch_ring[q->batch_head & q->mask];
-		uint16_t end = e->start + e->count;
-		uint8_t bst = idxd_batch_status(q, q->batch_head);
+		uint16_t end;
+		uint8_t bst = idxd_head_status(q, n, &end);
 
-		if (unlikely(bst == DSA_COMP_NONE)) {
-			if (n == 0)
-				idxd_stall_check(q);
+		if (unlikely(bst == DSA_COMP_NONE))
 			break;
-		}
 		bool pending = false;
 
 		while (n < nb_cpls && q->done_idx != end) {
