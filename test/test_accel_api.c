@@ -297,6 +297,111 @@ test_shared_refused_lone(void **state)
 	test_dev_close(dev);
 }
 
+/* Ops held behind a fence (a burst longer than a hardware batch, its second
+ * part fenced) were accepted by submit (0): when the reap that releases them
+ * finds the shared WQ full (another queue's op holds its one entry, ENQCMD
+ * refuses every retry), they must still go to the device at a later reap,
+ * not stay in the ring with nobody to submit them. */
+#define TEST_FR_OPS 6        /* a batch of 4 (max_batch_shift=2), then 2 held */
+#define TEST_FR_FENCED 4     /* first op of the held part */
+#define TEST_FR_POLLS 64     /* reaps to wait for the held ops */
+static void
+test_shared_fence_release_refused(void **state)
+{
+	struct svart_accel_conf conf = { .nb_queues = 2 };
+	struct svart_accel_queue_conf qc = qc_ded;
+	struct svart_accel_stats st;
+	uint8_t src[16] = { 0 }, dst[16];
+	uint16_t got = 0;
+	int16_t dev;
+	int id;
+
+	(void)state;
+	id = svart_accel_probe("idxd_emu_frr,engine=manual,max_batch_shift=2");
+	assert_true(id >= 0);
+	dev = (int16_t)id;
+	qc.mode = SVART_ACCEL_QUEUE_SHARED;
+	qc.hw_entries = 1;
+	assert_int_equal(svart_accel_configure(dev, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
+	assert_int_equal(svart_accel_queue_setup(dev, 1, &qc), 0);
+	assert_int_equal(svart_accel_start(dev), 0);
+	for (int i = 0; i < TEST_FR_OPS; i++)
+		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),
+					     i == TEST_FR_FENCED ? SVART_ACCEL_OP_FENCE : 0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, TEST_FR_FENCED);
+	/* The first batch finishes; queue 1 then takes the WQ's only entry. */
+	assert_true(svart_idxd_emu_poll(dev, 64) > 0);
+	assert_true(svart_accel_copy(dev, 1, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
+	/* This reap releases the held ops; the WQ refuses them. */
+	assert_int_equal(svart_accel_completed(dev, 0, TEST_FR_OPS, NULL, NULL), TEST_FR_FENCED);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, TEST_FR_FENCED);
+	assert_true(st.retries > 0);
+	/* Queue 1's op finishes: the WQ has room again. */
+	assert_true(svart_idxd_emu_poll(dev, 64) > 0);
+	assert_int_equal(svart_accel_completed(dev, 1, 1, NULL, NULL), 1);
+	for (int i = 0; i < TEST_FR_POLLS && got < TEST_FR_OPS - TEST_FR_FENCED; i++) {
+		svart_idxd_emu_poll(dev, 64);
+		got += svart_accel_completed(dev, 0, TEST_FR_OPS, NULL, NULL);
+	}
+	assert_int_equal(got, TEST_FR_OPS - TEST_FR_FENCED);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, TEST_FR_OPS);
+	assert_int_equal(st.completed, TEST_FR_OPS);
+	test_dev_close(dev);
+}
+
+/* A burst longer than a hardware batch whose second part the device cannot
+ * take yet (a dedicated WQ of 2 entries: a lone op and the burst's first batch
+ * hold them) returns -EBUSY. Its fenced op must still wait for the whole
+ * burst before it: a retry once a WQ entry is back must not send the rest as
+ * a burst of its own (a FENCE orders only inside a hardware batch) while the
+ * first part may still be running. */
+#define TEST_FB_OPS 6        /* a batch of 4 (max_batch_shift=2), then 2 */
+#define TEST_FB_FENCED 5     /* the burst's op with FENCE, in its second part */
+#define TEST_FB_FIRST 4      /* ops of the burst's first part */
+static void
+test_fence_after_refused_part(void **state)
+{
+	struct svart_accel_conf conf = { .nb_queues = 1 };
+	struct svart_accel_queue_conf qc = qc_ded;
+	struct svart_accel_stats st;
+	uint8_t src[16] = { 0 }, dst[16];
+	int16_t dev;
+	int id;
+
+	(void)state;
+	id = svart_accel_probe("idxd_emu_fb,engine=manual,max_batch_shift=2,engines=1");
+	assert_true(id >= 0);
+	dev = (int16_t)id;
+	qc.hw_entries = 2;
+	assert_int_equal(svart_accel_configure(dev, &conf), 0);
+	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
+	assert_int_equal(svart_accel_start(dev), 0);
+	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
+	for (int i = 0; i < TEST_FB_OPS; i++)
+		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),
+					     i == TEST_FB_FENCED ? SVART_ACCEL_OP_FENCE : 0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, 1 + TEST_FB_FIRST);
+	/* The lone op finishes and is reaped: one WQ entry back, the burst's
+	 * first batch still queued. */
+	assert_int_equal(svart_idxd_emu_poll(dev, 1), 1);
+	assert_int_equal(svart_accel_completed(dev, 0, TEST_FB_OPS + 1, NULL, NULL), 1);
+	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, 1 + TEST_FB_FIRST);
+	/* Once the first part is done, the rest goes; everything completes. */
+	assert_int_equal(test_reap(dev, 0, TEST_FB_OPS, NULL, true), TEST_FB_OPS);
+	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
+	assert_int_equal(st.submitted, 1 + TEST_FB_OPS);
+	test_dev_close(dev);
+}
+
 /* The PMD reads the WQCFG stride from WQCAP: with 64-byte entries (a device
  * reporting wqcfg_size 1, as DSA 2), every WQ of four gets its own
  * configuration and runs. */
@@ -378,6 +483,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_credits),
 		cmocka_unit_test(test_shared_refused_lone),
+		cmocka_unit_test(test_shared_fence_release_refused),
+		cmocka_unit_test(test_fence_after_refused_part),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_wqcfg_stride),
 	};

@@ -436,12 +436,27 @@ idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 	return idxd_submit_batch(q, start, n);
 }
 
+/* idxd_submit_split() after the portal refused a piece: -EBUSY. held: the
+ * ops left were accepted earlier (a release by the reap, which has no caller
+ * to retry), or an earlier part of their burst is on the device (a FENCE in
+ * what is left must wait for that part, which a retry sending the rest as a
+ * burst of its own would not do). Either way the rest is held as behind a
+ * fence: the next submit or reap sends it once every op before it is done. */
+static __rte_noinline int
+idxd_submit_refused(struct idxd_queue *q, bool held)
+{
+	if (held)
+		q->fence_hold = true;
+	return -EBUSY;
+}
+
 /* idxd_submit() when a fence is held, bursts are marked, or the ops do not
  * fit one piece: split at the ring's end, max_batch, fences and burst ends. */
 static __rte_noinline int
 idxd_submit_split(struct idxd_queue *q)
 {
 	uint16_t burst_batch;
+	bool released = false;
 
 	if (unlikely(q->fence_hold)) {
 		/* Accepted; goes to the device once the ops before it completed. */
@@ -450,6 +465,7 @@ idxd_submit_split(struct idxd_queue *q)
 			return 0;
 		}
 		q->fence_hold = false;
+		released = true;
 	}
 	burst_batch = q->batch_tail;
 	while (q->submit_idx != q->write_idx) {
@@ -489,10 +505,10 @@ idxd_submit_split(struct idxd_queue *q)
 		if (q->credits == 0) {
 			idxd_reclaim_credits(q);
 			if (q->credits == 0)
-				return -EBUSY;
+				return idxd_submit_refused(q, released || b != burst_batch);
 		}
 		if (idxd_submit_piece(q, start, n) != 0)
-			return -EBUSY;
+			return idxd_submit_refused(q, released || b != burst_batch);
 		n = (uint16_t)(q->submit_idx - start); /* 1 if sent alone */
 		if (unlikely(q->burst_marks != 0) && q->burst_end[(uint16_t)(start + n - 1) & q->mask]) {
 			/* The next op starts a burst of its own. */
