@@ -247,8 +247,10 @@ idxd_queue_idle(const struct svart_accel_dev *dev, const void *qp)
 	const struct idxd_queue *q = qp;
 
 	RTE_SET_USED(dev);
-	/* A resumed op runs again after its first record was written. */
-	if (q->rs.state == IDXD_RS_RUNNING)
+	/* A resumed op runs again after its first record was written; ops held
+	 * behind a fence (or a WQ that refused them) were accepted and have not
+	 * reached the device: they go once the ops before them are reaped. */
+	if (q->rs.state == IDXD_RS_RUNNING || q->fence_hold)
 		return 0;
 	/* Batches complete out of order: every submitted one must be done. */
 	for (uint16_t b = q->batch_head; b != q->batch_tail; b++)

@@ -334,7 +334,10 @@ int svart_accel_stats_reset(int16_t dev_id, uint16_t queue_id);
 /**
  * Whether the device has finished every op submitted on a queue (finished
  * ops may still wait to be reaped). For a control loop waiting for the
- * hardware, as rte_dma_vchan_status() does; not a fast-path call.
+ * hardware, as rte_dma_vchan_status() does; not a fast-path call. Ops a
+ * driver accepted but holds (behind a fence, or refused by a full hardware
+ * queue) count as not finished; they go when the ops before them are
+ * reaped, so such a loop must also reap.
  *
  * @param dev_id
  *   Device id.
