@@ -816,6 +816,11 @@ idxd_vfio_probe(struct svart_accel_dev *dev, const struct rte_kvargs *kv)
 	hw->iommufd = hw->devfd = hw->faultfd = -1;
 	rte_spinlock_init(&hw->grp_lock);
 	hw->pwrite_portals = pw != NULL && strcmp(pw, "1") == 0;
+	if (hw->pwrite_portals)
+		/* The kernel splits a pwrite into narrower MMIO writes: a real
+		 * portal needs the one 64-byte MOVDIR64B/ENQCMD store. */
+		IDXD_LOG(WARNING, "idxd_vfio: SVART_IDXD_PORTAL_PWRITE=1 submits with pwrite(), "
+			 "for the tests' kernel model only: unset it on a real device");
 	hw->notify = true;
 	if (kv != NULL)
 		rte_kvargs_process(kv, "bdf", idxd_kv_str, &bdf);
