@@ -222,22 +222,14 @@ test_queue_full(void **state)
 static void
 test_credits(void **state)
 {
-	struct svart_accel_conf conf = { .nb_queues = 1 };
-	struct svart_accel_queue_conf qc = qc_ded;
 	struct svart_accel_result res[3];
 	struct svart_idxd_emu_counters c;
 	uint8_t src[16] = { 0 }, dst[16];
 	int16_t dev;
-	int id;
 
 	(void)state;
-	id = svart_accel_probe("idxd_emu_c,engine=manual");
-	assert_true(id >= 0);
-	dev = (int16_t)id;
-	qc.hw_entries = 2;
-	assert_int_equal(svart_accel_configure(dev, &conf), 0);
-	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
-	assert_int_equal(svart_accel_start(dev), 0);
+	dev = test_dev_start_wq("idxd_emu_c,engine=manual", 1,
+				SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
 	assert_true(svart_accel_copy(dev, 0, src, dst, 16, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_true(svart_accel_copy(dev, 0, src, dst, 16, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_int_equal(svart_accel_copy(dev, 0, src, dst, 16, SVART_ACCEL_OP_SUBMIT), -EBUSY);
@@ -260,23 +252,14 @@ test_credits(void **state)
 static void
 test_shared_refused_lone(void **state)
 {
-	struct svart_accel_conf conf = { .nb_queues = 1 };
-	struct svart_accel_queue_conf qc = qc_ded;
 	struct svart_accel_result res[2];
 	struct svart_accel_stats st;
 	uint8_t src[16] = { 0 }, dst[16];
 	int16_t dev;
-	int id;
 
 	(void)state;
-	id = svart_accel_probe("idxd_emu_srl,engine=manual");
-	assert_true(id >= 0);
-	dev = (int16_t)id;
-	qc.mode = SVART_ACCEL_QUEUE_SHARED;
-	qc.hw_entries = 1;
-	assert_int_equal(svart_accel_configure(dev, &conf), 0);
-	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
-	assert_int_equal(svart_accel_start(dev), 0);
+	dev = test_dev_start_wq("idxd_emu_srl,engine=manual", 1,
+				SVART_ACCEL_QUEUE_SHARED, qc_ded.nb_desc, 1);
 	assert_true(svart_accel_copy(dev, 0, src, dst, 16, SVART_ACCEL_OP_SUBMIT) >= 0);
 	assert_true(svart_accel_copy(dev, 0, src, dst, 16, 0) >= 0);
 	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
@@ -308,24 +291,14 @@ test_shared_refused_lone(void **state)
 static void
 test_shared_fence_release_refused(void **state)
 {
-	struct svart_accel_conf conf = { .nb_queues = 2 };
-	struct svart_accel_queue_conf qc = qc_ded;
 	struct svart_accel_stats st;
 	uint8_t src[16] = { 0 }, dst[16];
 	uint16_t got = 0;
 	int16_t dev;
-	int id;
 
 	(void)state;
-	id = svart_accel_probe("idxd_emu_frr,engine=manual,max_batch_shift=2");
-	assert_true(id >= 0);
-	dev = (int16_t)id;
-	qc.mode = SVART_ACCEL_QUEUE_SHARED;
-	qc.hw_entries = 1;
-	assert_int_equal(svart_accel_configure(dev, &conf), 0);
-	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
-	assert_int_equal(svart_accel_queue_setup(dev, 1, &qc), 0);
-	assert_int_equal(svart_accel_start(dev), 0);
+	dev = test_dev_start_wq("idxd_emu_frr,engine=manual,max_batch_shift=2", 2,
+				SVART_ACCEL_QUEUE_SHARED, qc_ded.nb_desc, 1);
 	for (int i = 0; i < TEST_FR_OPS; i++)
 		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),
 					     i == TEST_FR_FENCED ? SVART_ACCEL_OP_FENCE : 0) >= 0);
@@ -366,21 +339,13 @@ test_shared_fence_release_refused(void **state)
 static void
 test_fence_after_refused_part(void **state)
 {
-	struct svart_accel_conf conf = { .nb_queues = 1 };
-	struct svart_accel_queue_conf qc = qc_ded;
 	struct svart_accel_stats st;
 	uint8_t src[16] = { 0 }, dst[16];
 	int16_t dev;
-	int id;
 
 	(void)state;
-	id = svart_accel_probe("idxd_emu_fb,engine=manual,max_batch_shift=2,engines=1");
-	assert_true(id >= 0);
-	dev = (int16_t)id;
-	qc.hw_entries = 2;
-	assert_int_equal(svart_accel_configure(dev, &conf), 0);
-	assert_int_equal(svart_accel_queue_setup(dev, 0, &qc), 0);
-	assert_int_equal(svart_accel_start(dev), 0);
+	dev = test_dev_start_wq("idxd_emu_fb,engine=manual,max_batch_shift=2,engines=1", 1,
+				SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
 	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
 	for (int i = 0; i < TEST_FB_OPS; i++)
 		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),

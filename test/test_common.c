@@ -33,9 +33,17 @@ test_eal_init(const char *prog, const char *lcores)
 int16_t
 test_dev_start(const char *devargs, uint16_t nb_queues, uint8_t mode, uint16_t nb_desc)
 {
+	return test_dev_start_wq(devargs, nb_queues, mode, nb_desc, 0);
+}
+
+int16_t
+test_dev_start_wq(const char *devargs, uint16_t nb_queues, uint8_t mode, uint16_t nb_desc,
+		  uint16_t hw_entries)
+{
 	struct svart_accel_conf conf = { .nb_queues = nb_queues };
 	struct svart_accel_queue_conf qc = { .nb_desc = nb_desc, .mode = mode,
-					     .hw_queue = SVART_ACCEL_HWQ_AUTO };
+					     .hw_queue = SVART_ACCEL_HWQ_AUTO,
+					     .hw_entries = hw_entries };
 	int id = svart_accel_probe(devargs);
 
 	assert_true(id >= 0);

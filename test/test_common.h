@@ -25,6 +25,10 @@ int test_eal_init(const char *prog, const char *lcores);
 /** Probe devargs, configure nb_queues queues of mode with nb_desc each, start. Returns dev id. */
 int16_t test_dev_start(const char *devargs, uint16_t nb_queues, uint8_t mode, uint16_t nb_desc);
 
+/** test_dev_start() with hw_entries WQ entries per queue (0: the driver's choice). */
+int16_t test_dev_start_wq(const char *devargs, uint16_t nb_queues, uint8_t mode, uint16_t nb_desc,
+			  uint16_t hw_entries);
+
 /** Stop and close. */
 void test_dev_close(int16_t dev);
 
