@@ -436,16 +436,21 @@ idxd_submit_piece(struct idxd_queue *q, uint16_t start, uint32_t n)
 	return idxd_submit_batch(q, start, n);
 }
 
-/* idxd_submit_split() after the portal refused a piece: -EBUSY. held: the
- * ops left were accepted earlier (a release by the reap, which has no caller
- * to retry), or an earlier part of their burst is on the device (a FENCE in
- * what is left must wait for that part, which a retry sending the rest as a
- * burst of its own would not do). Either way the rest is held as behind a
- * fence: the next submit or reap sends it once every op before it is done. */
+/* idxd_submit_split() after the portal refused the piece at start: -EBUSY.
+ * The rest is held as behind a fence (the next submit or reap sends it once
+ * every op before it is done) when the ops left were accepted earlier
+ * (released: a release by the reap, which has no caller to retry), or when an
+ * earlier part of their burst is on the device (part_sent) and what is left
+ * has a FENCE: it must wait for that part, which a retry sending the rest as
+ * a burst of its own would not do. Otherwise the ops stay pending, as for any
+ * refusal, and the caller's next submit sends them: holding them would drain
+ * the device first (a saturated WQ at burst 1 halved the rate). */
 static __rte_noinline int
-idxd_submit_refused(struct idxd_queue *q, bool held)
+idxd_submit_refused(struct idxd_queue *q, uint16_t start, bool released, bool part_sent)
 {
-	if (held)
+	uint32_t rest = (uint16_t)(q->write_idx - start);
+
+	if (released || (part_sent && idxd_first_fence(q, start, rest) < rest))
 		q->fence_hold = true;
 	return -EBUSY;
 }
@@ -505,10 +510,10 @@ idxd_submit_split(struct idxd_queue *q)
 		if (q->credits == 0) {
 			idxd_reclaim_credits(q);
 			if (q->credits == 0)
-				return idxd_submit_refused(q, released || b != burst_batch);
+				return idxd_submit_refused(q, start, released, b != burst_batch);
 		}
 		if (idxd_submit_piece(q, start, n) != 0)
-			return idxd_submit_refused(q, released || b != burst_batch);
+			return idxd_submit_refused(q, start, released, b != burst_batch);
 		n = (uint16_t)(q->submit_idx - start); /* 1 if sent alone */
 		if (unlikely(q->burst_marks != 0) && q->burst_end[(uint16_t)(start + n - 1) & q->mask]) {
 			/* The next op starts a burst of its own. */
