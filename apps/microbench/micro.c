@@ -14,6 +14,7 @@
 
 #include "emu_dsa_ops.h"
 #include "emu_iommu.h"
+#include "idxd_emu_pri.h"
 #include "mb_shim.h"
 #include "svart_accel.h"
 #include "svart_idxd_emu.h"
@@ -257,13 +258,7 @@ emu_src_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
 	struct emu_page_req r[MB_GROUP_PAGES];
 	uint16_t n = emu_pri_read(ctx, r, max < MB_GROUP_PAGES ? max : MB_GROUP_PAGES);
 
-	for (uint16_t i = 0; i < n; i++) {
-		reqs[i].pasid = r[i].pasid;
-		reqs[i].group = r[i].prg;
-		reqs[i].write = (r[i].perm & EMU_PRI_PERM_WRITE) != 0;
-		reqs[i].last = r[i].last;
-		reqs[i].addr = r[i].addr;
-	}
+	idxd_emu_pri_to_iopf(r, reqs, n);
 	return n;
 }
 

@@ -12,6 +12,7 @@
 
 #include "emu_dsa.h"
 #include "emu_dsa_profile.h"
+#include "idxd_emu_pri.h"
 #include "idxd_internal.h"
 #include "svart_idxd_emu.h"
 
@@ -142,19 +143,15 @@ emu_invalidate(void *hw, uintptr_t addr, size_t len)
 	return 0;
 }
 
+#define IDXD_EMU_PRI_BURST 32 /* page requests taken per read */
+
 static uint16_t
 tp_pri_read(void *ctx, struct svart_iopf_req *reqs, uint16_t max)
 {
-	struct emu_page_req r[32];
-	uint16_t n = emu_dsa_pri_read(ctx, r, max < 32 ? max : 32);
+	struct emu_page_req r[IDXD_EMU_PRI_BURST];
+	uint16_t n = emu_dsa_pri_read(ctx, r, max < IDXD_EMU_PRI_BURST ? max : IDXD_EMU_PRI_BURST);
 
-	for (uint16_t i = 0; i < n; i++) {
-		reqs[i].pasid = r[i].pasid;
-		reqs[i].group = r[i].prg;
-		reqs[i].write = (r[i].perm & EMU_PRI_PERM_WRITE) != 0;
-		reqs[i].last = r[i].last;
-		reqs[i].addr = r[i].addr;
-	}
+	idxd_emu_pri_to_iopf(r, reqs, n);
 	return n;
 }
 
