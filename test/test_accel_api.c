@@ -336,28 +336,37 @@ test_shared_fence_release_refused(void **state)
 #define TEST_FB_OPS 6        /* a batch of 4 (max_batch_shift=2), then 2 */
 #define TEST_FB_FENCED 5     /* the burst's op with FENCE, in its second part */
 #define TEST_FB_FIRST 4      /* ops of the burst's first part */
+/* A 2-entry dedicated WQ holding a lone op and the first batch of a burst of
+ * TEST_FB_OPS (op TEST_FB_FENCED fenced when fenced): the burst's submit is
+ * refused for its second part; then the lone op finishes and is reaped (one
+ * WQ entry back, the first batch still queued) and the application submits
+ * again. Returns the device. */
+static int16_t
+refused_part_setup(const char *devargs, bool fenced)
+{
+	uint8_t src[16] = { 0 }, dst[16];
+	int16_t dev = test_dev_start_wq(devargs, 1, SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
+
+	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
+	for (int i = 0; i < TEST_FB_OPS; i++)
+		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),
+					     fenced && i == TEST_FB_FENCED ? SVART_ACCEL_OP_FENCE : 0) >= 0);
+	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
+	assert_int_equal(svart_idxd_emu_poll(dev, 1), 1);
+	assert_int_equal(svart_accel_completed(dev, 0, TEST_FB_OPS + 1, NULL, NULL), 1);
+	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	return dev;
+}
+
 static void
 test_fence_after_refused_part(void **state)
 {
 	struct svart_accel_stats st;
-	uint8_t src[16] = { 0 }, dst[16];
 	int16_t dev;
 
 	(void)state;
-	dev = test_dev_start_wq("idxd_emu_fb,engine=manual,max_batch_shift=2,engines=1", 1,
-				SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
-	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
-	for (int i = 0; i < TEST_FB_OPS; i++)
-		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst),
-					     i == TEST_FB_FENCED ? SVART_ACCEL_OP_FENCE : 0) >= 0);
-	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
-	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
-	assert_int_equal(st.submitted, 1 + TEST_FB_FIRST);
-	/* The lone op finishes and is reaped: one WQ entry back, the burst's
-	 * first batch still queued. */
-	assert_int_equal(svart_idxd_emu_poll(dev, 1), 1);
-	assert_int_equal(svart_accel_completed(dev, 0, TEST_FB_OPS + 1, NULL, NULL), 1);
-	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	dev = refused_part_setup("idxd_emu_fb,engine=manual,max_batch_shift=2,engines=1", true);
+	/* The fenced op's part stays back while the first batch may run. */
 	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
 	assert_int_equal(st.submitted, 1 + TEST_FB_FIRST);
 	/* The device finishes what it has; the held ops were accepted and have
@@ -381,20 +390,11 @@ static void
 test_refused_part_not_held(void **state)
 {
 	struct svart_accel_stats st;
-	uint8_t src[16] = { 0 }, dst[16];
 	int16_t dev;
 
 	(void)state;
-	dev = test_dev_start_wq("idxd_emu_nh,engine=manual,max_batch_shift=2,engines=1", 1,
-				SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
-	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
-	for (int i = 0; i < TEST_FB_OPS; i++)
-		assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), 0) >= 0);
-	assert_int_equal(svart_accel_submit(dev, 0), -EBUSY);
-	assert_int_equal(svart_idxd_emu_poll(dev, 1), 1);
-	assert_int_equal(svart_accel_completed(dev, 0, TEST_FB_OPS + 1, NULL, NULL), 1);
-	/* The first part still queued on the device; the rest goes now. */
-	assert_int_equal(svart_accel_submit(dev, 0), 0);
+	dev = refused_part_setup("idxd_emu_nh,engine=manual,max_batch_shift=2,engines=1", false);
+	/* The first part still queued on the device; the rest went. */
 	assert_int_equal(svart_accel_stats_get(dev, 0, &st), 0);
 	assert_int_equal(st.submitted, 1 + TEST_FB_OPS);
 	assert_int_equal(test_reap(dev, 0, TEST_FB_OPS, NULL, true), TEST_FB_OPS);
