@@ -344,7 +344,8 @@ test_shared_fence_release_refused(void **state)
 static int16_t
 refused_part_setup(const char *devargs, bool fenced)
 {
-	uint8_t src[16] = { 0 }, dst[16];
+	/* The device copies after this returns: the buffers outlive the call. */
+	static uint8_t src[16], dst[16];
 	int16_t dev = test_dev_start_wq(devargs, 1, SVART_ACCEL_QUEUE_DEDICATED, qc_ded.nb_desc, 2);
 
 	assert_true(svart_accel_copy(dev, 0, src, dst, sizeof(dst), SVART_ACCEL_OP_SUBMIT) >= 0);
