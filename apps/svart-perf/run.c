@@ -289,9 +289,10 @@ run_round(struct runner *r, double seconds)
  * The PMD's own cost (the null device, copies): the loop the descriptor-store
  * floor runs (peer_desc_store_mops), with the floor's stores replaced by the
  * API's enqueue, submit and reap, called directly. run_round()'s runner
- * indirection, op switch and capacity bookkeeping would add ~3 ns a loop that
- * is the benchmark's, not the PMD's (the Google Benchmark pmd_cost_null cases
- * measure the same sequence). Everything submitted is reaped before returning.
+ * indirection, op switch and capacity bookkeeping would add about 4 ns an op
+ * at burst 1 (1.5 at burst 32) that are the benchmark's, not the PMD's (the
+ * Google Benchmark pmd_cost_null cases measure the same sequence).
+ * Everything submitted is reaped before returning.
  */
 static void
 run_round_pmd(struct runner *r, double seconds)
