@@ -232,6 +232,28 @@ run_capacity(struct runner *r)
 	return r->t == NULL ? svart_accel_burst_capacity(r->dev->id, 0) : r->t->capacity(r->t->ctx);
 }
 
+/* The end of a round that started at t0 with outstanding ops in flight and
+ * done reaped: drain what is in flight so the data is final and the next
+ * round starts clean, then book the round's ops, time and rate. */
+static void
+run_round_end(struct runner *r, uint64_t t0, uint64_t outstanding, uint64_t done)
+{
+	uint64_t now;
+
+	while (outstanding > 0) {
+		uint64_t n = run_reap(r);
+
+		run_submit(r);
+		outstanding -= n;
+		done += n;
+	}
+	now = app_now_ns();
+	r->ops += done;
+	r->ns += now - t0;
+	if (r->rounds != NULL && r->rounds->n < PERF_ROUNDS_MAX && now > t0)
+		r->rounds->mops[r->rounds->n++] = (double)done / ((double)(now - t0) / NS_PER_S) / 1e6;
+}
+
 /* Keep the engine busy for seconds; everything submitted is reaped before returning. */
 static void
 run_round(struct runner *r, double seconds)
@@ -270,19 +292,7 @@ run_round(struct runner *r, double seconds)
 			app_progress_tick(r->progress, now);
 		}
 	} while (now < t_end);
-	/* Drain what is in flight so the data is final and the next round starts clean. */
-	while (outstanding > 0) {
-		uint64_t n = run_reap(r);
-
-		run_submit(r);
-		outstanding -= n;
-		done += n;
-	}
-	now = app_now_ns();
-	r->ops += done;
-	r->ns += now - t0;
-	if (r->rounds != NULL && r->rounds->n < PERF_ROUNDS_MAX && now > t0)
-		r->rounds->mops[r->rounds->n++] = (double)done / ((double)(now - t0) / NS_PER_S) / 1e6;
+	run_round_end(r, t0, outstanding, done);
 }
 
 /*
@@ -327,18 +337,7 @@ run_round_pmd(struct runner *r, double seconds)
 			now = app_now_ns();
 	} while (now < t_end);
 	app_progress_tick(r->progress, now);
-	while (outstanding > 0) {
-		uint64_t n = perf_reap(r->dev, PERF_REAP_MAX, &r->errors);
-
-		(void)svart_accel_submit(dev, 0);
-		outstanding -= n;
-		done += n;
-	}
-	now = app_now_ns();
-	r->ops += done;
-	r->ns += now - t0;
-	if (r->rounds != NULL && r->rounds->n < PERF_ROUNDS_MAX && now > t0)
-		r->rounds->mops[r->rounds->n++] = (double)done / ((double)(now - t0) / NS_PER_S) / 1e6;
+	run_round_end(r, t0, outstanding, done);
 }
 
 static void
