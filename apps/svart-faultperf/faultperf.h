@@ -118,6 +118,9 @@ struct fp_rounds {
 
 /** Latency of n 64 B copies into fresh pages (a fault each) or warm ones (main.c). */
 int fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out);
+/** fp_op_latency() with a fault each, and the page-request round trips the fault
+ *  service recorded for them in *pri (n == 0: the device records none) (main.c). */
+int fp_fault_latency(const struct app_dev *d, uint64_t n, struct pct *op, struct pct *pri);
 /** One MADV_POPULATE_WRITE page, n times (limits.c). */
 struct pct fp_madv_cost(uint64_t n);
 

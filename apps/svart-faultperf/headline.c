@@ -82,18 +82,10 @@ fp_rounds_run(const struct app_dev *d, uint64_t faults, unsigned int rounds,
 	for (unsigned int k = 0; k < rounds && k < FP_ROUNDS_MAX; k++) {
 		struct fp_round *r = &out->r[out->n];
 
-		struct svart_iopf_stats st;
-
 		app_progress_set(&fp_progress, "svart: headline round %u/%u", k + 1, rounds);
-		svart_iopf_stats_reset();
-		if (fp_op_latency(d, per, true, &r->fault) != 0)
-			return -EIO;
-		/* The page-request round trips of this round's faults (device view). */
-		svart_iopf_stats_get(&st);
-		r->pri = (struct pct){ .n = st.latency.count, .p50 = st.latency.p50,
-				       .p90 = st.latency.p90, .p99 = st.latency.p99,
-				       .p999 = st.latency.p999, .max = st.latency.max };
-		if (fp_op_latency(d, per, false, &r->warm) != 0)
+		/* With the page-request round trips of this round's faults (device view). */
+		if (fp_fault_latency(d, per, &r->fault, &r->pri) != 0 ||
+		    fp_op_latency(d, per, false, &r->warm) != 0)
 			return -EIO;
 		/* Populating drifts with the host: measured with each round. The
 		 * round trip needs the engine's core, busy now: the run's figure. */

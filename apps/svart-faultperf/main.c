@@ -229,19 +229,27 @@ fp_op_latency(const struct app_dev *d, uint64_t n, bool fault, struct pct *out)
 	return rc;
 }
 
+int
+fp_fault_latency(const struct app_dev *d, uint64_t n, struct pct *op, struct pct *pri)
+{
+	struct svart_iopf_stats st;
+
+	svart_iopf_stats_reset();
+	if (fp_op_latency(d, n, true, op) != 0)
+		return -EIO;
+	svart_iopf_stats_get(&st);
+	*pri = (struct pct){ .n = st.latency.count, .p50 = st.latency.p50, .p90 = st.latency.p90,
+			     .p99 = st.latency.p99, .p999 = st.latency.p999, .max = st.latency.max };
+	return 0;
+}
+
 /* The latency figures: PRI round trip and 64 B ops with and without a fault. */
 static int
 svart_latency(const struct app_dev *d, uint64_t faults, struct fp_svart *s)
 {
-	struct svart_iopf_stats st;
-
 	app_progress_set(&fp_progress, "svart: 64 B copies with a fault");
-	svart_iopf_stats_reset();
-	if (fp_op_latency(d, faults, true, &s->lat_fault) != 0)
+	if (fp_fault_latency(d, faults, &s->lat_fault, &s->pri) != 0)
 		return -EIO;
-	svart_iopf_stats_get(&st);
-	s->pri = (struct pct){ st.latency.count, st.latency.p50, st.latency.p90, st.latency.p99,
-			       st.latency.p999, st.latency.max };
 	if (s->pri.n > 0)
 		fp_print_pct("page request round trip (device view)", &s->pri);
 	else
