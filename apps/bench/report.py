@@ -51,10 +51,14 @@ def spread(xs):
     return {"median": med, "min": xs[0], "max": xs[-1], "rounds": n}
 
 
+def ratio_spread(xs, ys):
+    """The spread of x / y over two lists paired in order (rounds, slices)."""
+    return spread([x / y for x, y in zip(xs or [], ys or []) if x and y])
+
+
 def round_ratios(r, key_a, key_b):
     """Per-round ratios of two interleaved targets (rounds paired in order)."""
-    a, b = r.get(key_a) or [], r.get(key_b) or []
-    return spread([x / y for x, y in zip(a, b) if x and y])
+    return ratio_spread(r.get(key_a), r.get(key_b))
 
 
 # A placement is near or far when the round trips before and after the round agree.
@@ -121,7 +125,7 @@ def stream_figures(sf):
            "fault_around_max": sf.get("fault_around_max"), "rounds": rounds, "round_ratios": {}}
     mine = rounds.get("svart_default") or []
     for peer in ("cpu", "populate_batch64", "svart_no_fault_around"):
-        out["round_ratios"][peer] = spread([a / b for a, b in zip(mine, rounds.get(peer) or []) if a and b])
+        out["round_ratios"][peer] = ratio_spread(mine, rounds.get(peer))
     return out
 
 
@@ -137,7 +141,7 @@ def biggest_stages(stages, key, n=3):
 def stream_bound(sf):
     """The best default / CPU ratio the kernel allows: batched populate / CPU, per round median."""
     r = sf.get("rounds") or {}
-    sp = spread([a / b for a, b in zip(r.get("populate_batch64") or [], r.get("cpu") or []) if a and b])
+    sp = ratio_spread(r.get("populate_batch64"), r.get("cpu"))
     return sp["median"] if sp else ratio(sf.get("populate_batch64"), sf.get("cpu"))
 
 
@@ -347,7 +351,7 @@ def main():
     uffd = lat.get("uffd_roundtrip") or {}
     u = uffd.get("p50")
     # Slices of the userfaultfd faults paired in order with the passes' round trips.
-    us = spread([a / b[0] for a, b in zip(uffd.get("rounds_p50") or [], pri_passes) if a and b[0]])
+    us = ratio_spread(uffd.get("rounds_p50"), [p[0] for p in pri_passes])
     row("userfaultfd p50 / PRI p50 (us)", u / 1e3 if u else None, pri["p50"] / 1e3, ratio(u, pri["p50"]), T_UFFD,
         rounds=us, bound=(ratio(u, limit), f"svart's round trip includes populating the page and a cross-core "
                                            f"hand-off: it is at least {limit / 1e3:.2f} us (MADV_POPULATE_WRITE "
